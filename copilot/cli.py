@@ -1,0 +1,240 @@
+"""The `copilot` command line: wiring only; the work lives in the modules it calls."""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from copilot.config import Settings, get_settings
+from copilot.errors import CopilotError
+
+app = typer.Typer(help="Maintenance copilot: alerts in, investigations, approvals and work orders out.",
+                  no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+
+F = TypeVar("F", bound=Callable[..., Any])
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
+
+
+def _setup_logging(settings: Settings) -> None:
+    level = os.environ.get("COPILOT_CLI_LOG_LEVEL", "WARNING")
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def handles_errors(func: F) -> F:
+    """Turn the copilot's errors into a one-line message and exit code 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except CopilotError as exc:
+            typer.echo(f"error: {exc}", err=True)
+            raise typer.Exit(code=1) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings() -> Settings:
+    settings = get_settings()
+    _setup_logging(settings)
+    return settings
+
+
+def _echo_json(payload: Any) -> None:
+    typer.echo(json.dumps(payload, indent=2, default=str))
+
+
+@app.command()
+@handles_errors
+def demo(
+    as_json: JsonOpt = False,
+    reset: Annotated[bool, typer.Option(help="Wipe COPILOT_HOME first for a clean run.")] = False,
+) -> None:
+    """Seed the demo site, replay a fault scenario, score it, raise alerts and investigate them."""
+    from copilot.demo import run_demo
+
+    summary = run_demo(_settings(), reset=reset)
+    if as_json:
+        _echo_json(summary.model_dump(mode="json"))
+        return
+    typer.echo(f"Replayed {summary.readings_scored:,} sensor readings from {len({d.asset_id for d in summary.details}) or 0}"
+               f" alerting assets' site scenario; raised {summary.alerts_raised_now} alerts.")
+    typer.echo(f"alerts: {summary.alerts}   investigations: {summary.investigations}   "
+               f"pending approvals: {summary.pending_approvals}   work orders: {summary.work_orders}")
+    for line in summary.details:
+        approval = f" (approval {line.approval_id})" if line.approval_id else ""
+        typer.echo(f"  investigation {line.investigation_id} on {line.asset_id}: {line.status}{approval}\n"
+                   f"    {line.diagnosis}")
+    typer.echo(f"timings (s): {summary.timings_s}")
+    typer.echo(f"\nSee the evidence with `copilot approvals`; approve with:\n  {summary.next_step}")
+
+
+@app.command()
+@handles_errors
+def approvals(
+    as_json: JsonOpt = False,
+    all_: Annotated[bool, typer.Option("--all", help="Include decided approvals.")] = False,
+) -> None:
+    """List approvals waiting for an operator, with their evidence and proposed actions."""
+    from copilot.investigations import list_approvals, resume_decided
+    from copilot.services import build_services
+
+    services = build_services(_settings())
+    try:
+        resume_decided(services)
+        views = list_approvals(services, status=None if all_ else "pending")  # type: ignore[arg-type]
+    finally:
+        services.close()
+    if as_json:
+        _echo_json([v.model_dump(mode="json") for v in views])
+        return
+    if not views:
+        typer.echo("no pending approvals")
+    for view in views:
+        typer.echo(f"approval {view.id} [{view.status}] investigation {view.investigation_id} on {view.asset_id}")
+        typer.echo(f"  {view.summary}")
+        diagnosis = view.diagnosis
+        if diagnosis:
+            typer.echo(f"  diagnosis: {diagnosis.get('summary')}")
+            for hypo in diagnosis.get("hypotheses", []):
+                typer.echo(f"    - {hypo['failure_code']} p={hypo['probability']:.2f} [{', '.join(hypo['citations'])}]")
+        for action in view.actions:
+            flag = "APPROVAL: " + "; ".join(action["reasons"]) if action["requires_approval"] else "auto"
+            typer.echo(f"  * {action['key']} ({action['kind']}): {flag}")
+        typer.echo(f"  decide: copilot decide {view.id} --decision approve|reject --user <operator>")
+
+
+@app.command()
+@handles_errors
+def decide(
+    approval_id: Annotated[int, typer.Argument(help="The approval id (see `copilot approvals`).")],
+    decision: Annotated[str, typer.Option(help="approve, edit or reject.")],
+    user: Annotated[str, typer.Option(help="The deciding operator's user id.")],
+    comment: Annotated[str, typer.Option(help="Why.")] = "",
+    edits: Annotated[str | None, typer.Option(help='JSON edits per action key, e.g. {"work_order": {"priority": 1}}.')] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Approve, edit or reject a pending approval; the investigation resumes and carries out the plan."""
+    from copilot.errors import ValidationError
+    from copilot.investigations import decide as decide_approval
+    from copilot.investigations import resume_decided
+    from copilot.models import Decision
+    from copilot.services import build_services
+
+    try:
+        choice = Decision(decision)
+    except ValueError:
+        raise ValidationError(f"unknown decision {decision!r}: use approve, edit or reject") from None
+    try:
+        parsed_edits = json.loads(edits) if edits else {}
+    except json.JSONDecodeError as exc:
+        raise ValidationError(f"--edits is not valid JSON: {exc}") from None
+    services = build_services(_settings())
+    try:
+        resume_decided(services)
+        outcome = decide_approval(services, approval_id, decision=choice, user_id=user, comment=comment,
+                                  edits=parsed_edits)
+    finally:
+        services.close()
+    if as_json:
+        _echo_json(outcome.model_dump(mode="json"))
+        return
+    typer.echo(f"approval {outcome.approval_id}: {outcome.decision}; investigation {outcome.investigation_id} "
+               f"is {outcome.investigation_status}; work orders: {', '.join(outcome.work_orders) or 'none'}")
+
+
+@app.command()
+@handles_errors
+def workorders(as_json: JsonOpt = False, asset: Annotated[str | None, typer.Option(help="Only this asset.")] = None) -> None:
+    """List work orders."""
+    from copilot.services import build_services
+
+    services = build_services(_settings())
+    try:
+        if asset:
+            services.registry.get(asset)
+        orders = services.cmms.list(asset_id=asset)
+    finally:
+        services.close()
+    if as_json:
+        _echo_json([o.model_dump(mode="json") for o in orders])
+        return
+    if not orders:
+        typer.echo("no work orders")
+    for order in orders:
+        typer.echo(f"{order.number} [{order.status.value}] P{order.priority} {order.asset_id} {order.title} "
+                   f"({order.craft}, {order.estimated_hours:g} h, permits {', '.join(order.permits) or '-'}, "
+                   f"approved by {order.approver or '-'})")
+
+
+@app.command()
+@handles_errors
+def train() -> None:
+    """Train and export the site's fault classifiers (ONNX) into COPILOT_HOME/models."""
+    from copilot.site import load_site
+    from copilot.training import train_site_models
+
+    settings = _settings()
+    settings.ensure_dirs()
+    for meta in train_site_models(load_site(settings.site_dir), settings.models_dir):
+        metrics = ", ".join(f"{k}={v:.3f}" for k, v in meta.metrics.items())
+        typer.echo(f"{meta.name} v{meta.version}: threshold {meta.threshold:.3f}; {metrics}")
+
+
+@app.command()
+@handles_errors
+def ingest(source: Annotated[str | None, typer.Option(help="Source name; default all available.")] = None) -> None:
+    """Ingest knowledge sources into the Chroma store (unchanged documents are skipped)."""
+    from copilot.ingest import SOURCES
+    from copilot.ingest import ingest as ingest_source
+    from copilot.services import build_services
+
+    services = build_services(_settings())
+    try:
+        for name in [source] if source else list(SOURCES):
+            with typer.progressbar(length=1, label=f"ingest {name}") as bar:
+                def progress(done: int, total: int, bar: Any = bar) -> None:
+                    bar.length = total
+                    bar.update(done - bar.pos)
+                stats = ingest_source(services, name, progress=progress)
+            typer.echo(f"{name}: {stats.documents} documents, {stats.added} added, {stats.replaced} replaced, "
+                       f"{stats.removed} removed, {stats.unchanged} unchanged, {stats.chunks_written} chunks written")
+    finally:
+        services.close()
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port.")] = 8000,
+) -> None:
+    """Run the FastAPI service."""
+    import uvicorn
+
+    _settings()
+    uvicorn.run("copilot.api.main:create_app", factory=True, host=host, port=port, log_level="info")
+
+
+@app.command()
+def ui(port: Annotated[int, typer.Option(help="Port.")] = 8501) -> None:
+    """Run the Streamlit app (it talks to the API at COPILOT_API_URL)."""
+    app_path = Path(__file__).resolve().parent.parent / "ui" / "app.py"
+    if not app_path.is_file():
+        typer.echo(f"error: the Streamlit app is not at {app_path}; run from a source checkout", err=True)
+        raise typer.Exit(1)
+    command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
+               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    raise typer.Exit(subprocess.call(command))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,76 @@
+"""Settings: one pydantic-settings class, prefix COPILOT_, embedded defaults for everything."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+DEMO_SITE_DIR = PACKAGE_DIR / "demo_site"
+
+
+def _default_data_dir() -> Path | None:
+    """Return ../shared/data when it exists next to the working directory, else None."""
+    candidate = (Path.cwd() / ".." / "shared" / "data").resolve()
+    return candidate if candidate.is_dir() else None
+
+
+class Settings(BaseSettings):
+    """Everything the copilot can be configured with; every field has an embedded default."""
+
+    model_config = SettingsConfigDict(env_prefix="COPILOT_", env_file=".env", extra="ignore")
+
+    home: Path = Field(default=Path("var"), description="State folder: database, Chroma, checkpoints, models.")
+    data_dir: Path | None = Field(
+        default_factory=_default_data_dir, description="Public datasets (../shared/data when it exists)."
+    )
+    site_dir: Path = Field(default=DEMO_SITE_DIR, description="Site definition: site.yaml, manuals, incidents.")
+    database_url: str | None = Field(default=None, description="SQLModel URL; default SQLite in home.")
+    checkpoint_url: str | None = Field(default=None, description="LangGraph checkpoints; default SQLite in home.")
+
+    llm_provider: Literal["offline", "openai"] = "offline"
+    llm_base_url: str | None = None
+    llm_model: str = "gpt-4o-mini"
+    llm_api_key: SecretStr | None = None
+    llm_timeout_s: float = 30.0
+
+    embedding_model_path: Path | None = Field(
+        default=None, description="Sentence-transformers model folder; default the packaged MiniLM."
+    )
+    api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UI finds the API.")
+    log_level: str = "INFO"
+
+    @cached_property
+    def home_dir(self) -> Path:
+        """Return the state folder as an absolute path (not created here)."""
+        return self.home.expanduser().resolve()
+
+    @property
+    def db_url(self) -> str:
+        return self.database_url or f"sqlite:///{self.home_dir / 'copilot.sqlite'}"
+
+    @property
+    def checkpoint_path(self) -> Path:
+        return self.home_dir / "checkpoints.sqlite"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.home_dir / "chroma"
+
+    @property
+    def models_dir(self) -> Path:
+        return self.home_dir / "models"
+
+    def ensure_dirs(self) -> None:
+        """Create the state folders (called by factories, never at import)."""
+        for path in (self.home_dir, self.chroma_dir, self.models_dir):
+            path.mkdir(parents=True, exist_ok=True)
+
+
+def get_settings() -> Settings:
+    """Build settings from the environment."""
+    return Settings()

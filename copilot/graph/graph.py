@@ -1,0 +1,43 @@
+"""Wire the investigation graph: triage → gather (in parallel) → diagnose → plan → approval? → execute → report."""
+
+from __future__ import annotations
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from copilot.graph import nodes
+from copilot.graph.state import InvestigationState
+from copilot.services import Services
+
+GATHER = ("gather_incidents", "gather_manual", "gather_history")
+
+
+def build_investigation_graph(*, checkpointer: BaseCheckpointSaver | None) -> CompiledStateGraph:
+    """Compile the investigation graph with the given checkpointer."""
+    graph = StateGraph(InvestigationState, context_schema=Services)
+    graph.add_node("triage", nodes.triage)
+    graph.add_node("gather_incidents", nodes.gather_incidents)
+    graph.add_node("gather_manual", nodes.gather_manual)
+    graph.add_node("gather_history", nodes.gather_history)
+    graph.add_node("diagnose", nodes.diagnose)
+    graph.add_node("plan_actions", nodes.plan_actions)
+    graph.add_node("approval", nodes.approval)
+    graph.add_node("execute", nodes.execute)
+    graph.add_node("report", nodes.report)
+
+    graph.add_edge(START, "triage")
+    for name in GATHER:
+        graph.add_edge("triage", name)
+    graph.add_edge(list(GATHER), "diagnose")
+    graph.add_edge("diagnose", "plan_actions")
+    graph.add_conditional_edges("plan_actions", nodes.route_after_plan, ["approval", "execute"])
+    graph.add_conditional_edges("approval", nodes.route_after_approval, ["execute", "report"])
+    graph.add_edge("execute", "report")
+    graph.add_edge("report", END)
+    return graph.compile(checkpointer=checkpointer)
+
+
+def thread_config(investigation_id: int) -> dict[str, dict[str, str]]:
+    """The LangGraph config of an investigation's thread."""
+    return {"configurable": {"thread_id": f"investigation-{investigation_id}"}}

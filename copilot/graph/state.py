@@ -1,0 +1,83 @@
+"""Investigation state and the typed payloads that move through the graph.
+
+State values are JSON-compatible (the checkpointer stores them); nodes parse them into the pydantic
+types below at their boundary.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypedDict
+
+from pydantic import BaseModel, Field
+
+ActionKind = Literal[
+    "create_work_order", "book_technician", "notify", "update_work_order", "isolate_energy",
+    "shutdown_equipment", "restart_equipment", "change_setpoint",
+]
+
+
+class PlannedAction(BaseModel):
+    """An action the copilot proposes, with the safety policy's verdict on it."""
+
+    key: str = Field(description="Stable within the investigation: the idempotency key's suffix.")
+    kind: str
+    summary: str
+    payload: dict[str, Any]
+    requires_approval: bool
+    reasons: list[str] = Field(default_factory=list)
+    permits: list[str] = Field(default_factory=list)
+
+
+class DecisionPayload(BaseModel):
+    """An operator's decision as it resumes the graph."""
+
+    approval_id: int
+    decision: Literal["approve", "edit", "reject"]
+    user_id: str
+    role: str
+    comment: str = ""
+    edits: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per action key, the payload fields the operator changed."
+    )
+
+
+class ExecutionResult(BaseModel):
+    key: str
+    kind: str
+    ok: bool
+    created: bool = False
+    detail: dict[str, Any] = Field(default_factory=dict)
+    error: str | None = None
+
+
+class InvestigationState(TypedDict, total=False):
+    investigation_id: int
+    """The investigation row this thread belongs to."""
+    alert: dict[str, Any]
+    """The alert that opened the investigation (AlertIn)."""
+    asset: dict[str, Any]
+    """The asset under investigation (tools.assets.AssetInfo)."""
+    priority: int
+    """Work-order priority chosen at triage (1 emergency .. 4 planned)."""
+    incidents: list[dict[str, Any]]
+    """Similar past incidents (Passage), best first."""
+    manual: list[dict[str, Any]]
+    """Manual sections relevant to the alert (Passage)."""
+    loto_steps: list[str]
+    """Lockout-tagout steps from the asset class's manual."""
+    loto_citation: str
+    """Where the lockout steps come from (doc_id § section)."""
+    history: list[dict[str, Any]]
+    """The asset's past work orders (HistoryItem)."""
+    diagnosis: dict[str, Any]
+    """The provider's ranked diagnosis (Diagnosis)."""
+    actions: list[dict[str, Any]]
+    """The plan (PlannedAction), each classified by the safety policy."""
+    approval_id: int | None
+    """The approval request waiting for an operator, if the plan needs one."""
+    decision: dict[str, Any] | None
+    """The operator's decision (DecisionPayload)."""
+    executed: list[dict[str, Any]]
+    """What execute did (ExecutionResult)."""
+    report: str
+    """The final narrative."""

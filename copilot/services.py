@@ -1,0 +1,113 @@
+"""The service container: builds and owns every long-lived part (engine, tools, models, graph)."""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import threading
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+from sqlalchemy import Engine
+
+from copilot.config import Settings
+from copilot.db import create_schema, make_engine
+from copilot.errors import ConfigError
+from copilot.llm.base import LLMProvider
+from copilot.llm.offline import OfflineProvider
+from copilot.safety.policy import SafetyPolicy, default_policy
+from copilot.schemas import SiteSpec
+from copilot.seed import seed_site
+from copilot.site import load_site
+from knowledge.embeddings import Embedder
+from knowledge.retrieval import Retriever
+from knowledge.store import KnowledgeStore
+from tools.assets import AssetRegistry
+from tools.notifications import LogNotifier, Notifier
+from tools.scheduling import Scheduler
+from tools.workorders import Cmms, SqlCmms
+
+if TYPE_CHECKING:
+    from langgraph.checkpoint.sqlite import SqliteSaver
+    from langgraph.graph.state import CompiledStateGraph
+
+log = logging.getLogger(__name__)
+
+
+def make_provider(settings: Settings) -> LLMProvider:
+    """Return the configured LLM provider (offline unless an endpoint is configured)."""
+    if settings.llm_provider == "offline":
+        return OfflineProvider()
+    raise ConfigError(
+        f"LLM provider {settings.llm_provider!r} is not available in this build; set COPILOT_LLM_PROVIDER=offline"
+    )
+
+
+@dataclass
+class Services:
+    """Everything the graph, the CLI and the API use; build with `build_services`."""
+
+    settings: Settings
+    site: SiteSpec
+    engine: Engine
+    registry: AssetRegistry
+    cmms: Cmms
+    scheduler: Scheduler
+    notifier: Notifier
+    policy: SafetyPolicy
+    provider: LLMProvider
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return Embedder(self.settings.embedding_model_path)
+
+    @cached_property
+    def knowledge(self) -> KnowledgeStore:
+        return KnowledgeStore(self.settings.chroma_dir, self.embedder)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self.knowledge)
+
+    @cached_property
+    def checkpointer(self) -> SqliteSaver:
+        from langgraph.checkpoint.sqlite import SqliteSaver
+
+        connection = sqlite3.connect(str(self.settings.checkpoint_path), check_same_thread=False, timeout=30)
+        connection.execute("PRAGMA journal_mode=WAL")
+        saver = SqliteSaver(connection)
+        saver.setup()
+        return saver
+
+    @cached_property
+    def graph(self) -> CompiledStateGraph:
+        from copilot.graph.graph import build_investigation_graph
+
+        return build_investigation_graph(checkpointer=self.checkpointer)
+
+    def close(self) -> None:
+        if "checkpointer" in self.__dict__:
+            self.checkpointer.conn.close()
+        self.engine.dispose()
+
+
+def build_services(settings: Settings) -> Services:
+    """Create state folders and the schema, seed the site, and wire the parts together."""
+    settings.ensure_dirs()
+    site = load_site(settings.site_dir)
+    engine = make_engine(settings.db_url)
+    create_schema(engine)
+    seed_site(engine, site)
+    return Services(
+        settings=settings,
+        site=site,
+        engine=engine,
+        registry=AssetRegistry(engine),
+        cmms=SqlCmms(engine),
+        scheduler=Scheduler(engine, site.shifts),
+        notifier=LogNotifier(engine),
+        policy=default_policy(),
+        provider=make_provider(settings),
+    )

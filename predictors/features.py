@@ -1,0 +1,43 @@
+"""Window features: the one code path that training and serving both use.
+
+A window is `window` consecutive rows of an asset's sensors (shape W x S). Per sensor the features are
+level (mean), spread (std), slope (least squares per row) and range (max - min), in that order.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+FEATURE_KINDS: tuple[str, ...] = ("mean", "std", "slope", "range")
+
+
+def feature_names(sensors: list[str]) -> list[str]:
+    """Return the feature names in the order window_features produces them."""
+    return [f"{sensor}__{kind}" for sensor in sensors for kind in FEATURE_KINDS]
+
+
+def sliding_windows(values: np.ndarray, window: int, step: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cut a (T, S) array into windows (n, W, S) every `step` rows; return them with each window's last row."""
+    if values.shape[0] < window:
+        return np.empty((0, window, values.shape[1]), dtype=values.dtype), np.empty(0, dtype=np.int64)
+    view = sliding_window_view(values, window, axis=0)  # (T-W+1, S, W)
+    view = view[::step].transpose(0, 2, 1)
+    ends = np.arange(window - 1, values.shape[0], step)[: view.shape[0]]
+    return view, ends
+
+
+def window_features(windows: np.ndarray) -> np.ndarray:
+    """Compute (n, S * len(FEATURE_KINDS)) float32 features from (n, W, S) windows."""
+    if windows.ndim != 3:
+        raise ValueError(f"windows must be (n, W, S), got shape {windows.shape}")
+    n, w, s = windows.shape
+    x = windows.astype(np.float64, copy=False)
+    mean = x.mean(axis=1)
+    std = x.std(axis=1)
+    t = np.arange(w, dtype=np.float64) - (w - 1) / 2.0
+    denom = float((t**2).sum()) or 1.0
+    slope = np.einsum("w,nws->ns", t, x - mean[:, None, :]) / denom
+    rng = x.max(axis=1) - x.min(axis=1)
+    out = np.stack([mean, std, slope, rng], axis=2)  # (n, S, K)
+    return out.reshape(n, s * len(FEATURE_KINDS)).astype(np.float32)
