@@ -20,6 +20,7 @@ demo: $(STAMP)
 	HF_HUB_OFFLINE=1 $(BIN)/copilot demo --reset
 
 test: $(STAMP)
+	$(BIN)/ruff check copilot tools knowledge predictors evals ui tests
 	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "not services and not browser"
 
 test-services: $(STAMP)

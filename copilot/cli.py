@@ -17,8 +17,12 @@ import typer
 from copilot.config import Settings, get_settings
 from copilot.errors import CopilotError
 
-app = typer.Typer(help="Maintenance copilot: alerts in, investigations, approvals and work orders out.",
-                  no_args_is_help=True, add_completion=False, pretty_exceptions_show_locals=False)
+app = typer.Typer(
+    help="Maintenance copilot: alerts in, investigations, approvals and work orders out.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_show_locals=False,
+)
 
 F = TypeVar("F", bound=Callable[..., Any])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
@@ -26,7 +30,9 @@ JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object ins
 
 def _setup_logging(settings: Settings) -> None:
     level = os.environ.get("COPILOT_CLI_LOG_LEVEL", "WARNING")
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
 
 
 def handles_errors(func: F) -> F:
@@ -66,14 +72,20 @@ def demo(
     if as_json:
         _echo_json(summary.model_dump(mode="json"))
         return
-    typer.echo(f"Replayed {summary.readings_scored:,} sensor readings from {len({d.asset_id for d in summary.details}) or 0}"
-               f" alerting assets' site scenario; raised {summary.alerts_raised_now} alerts.")
-    typer.echo(f"alerts: {summary.alerts}   investigations: {summary.investigations}   "
-               f"pending approvals: {summary.pending_approvals}   work orders: {summary.work_orders}")
+    typer.echo(
+        f"Replayed {summary.readings_scored:,} simulated sensor readings (faults injected on "
+        f"{', '.join(summary.faults_injected)}); the predictors raised {summary.alerts_raised_now} alerts."
+    )
+    typer.echo(
+        f"alerts: {summary.alerts}   investigations: {summary.investigations}   "
+        f"pending approvals: {summary.pending_approvals}   work orders: {summary.work_orders}"
+    )
     for line in summary.details:
         approval = f" (approval {line.approval_id})" if line.approval_id else ""
-        typer.echo(f"  investigation {line.investigation_id} on {line.asset_id}: {line.status}{approval}\n"
-                   f"    {line.diagnosis}")
+        typer.echo(
+            f"  investigation {line.investigation_id} on {line.asset_id}: {line.status}{approval}\n"
+            f"    {line.diagnosis}"
+        )
     typer.echo(f"timings (s): {summary.timings_s}")
     typer.echo(f"\nSee the evidence with `copilot approvals`; approve with:\n  {summary.next_step}")
 
@@ -100,13 +112,17 @@ def approvals(
     if not views:
         typer.echo("no pending approvals")
     for view in views:
-        typer.echo(f"approval {view.id} [{view.status}] investigation {view.investigation_id} on {view.asset_id}")
+        typer.echo(
+            f"approval {view.id} [{view.status}] investigation {view.investigation_id} on {view.asset_id}"
+        )
         typer.echo(f"  {view.summary}")
         diagnosis = view.diagnosis
         if diagnosis:
             typer.echo(f"  diagnosis: {diagnosis.get('summary')}")
             for hypo in diagnosis.get("hypotheses", []):
-                typer.echo(f"    - {hypo['failure_code']} p={hypo['probability']:.2f} [{', '.join(hypo['citations'])}]")
+                typer.echo(
+                    f"    - {hypo['failure_code']} p={hypo['probability']:.2f} [{', '.join(hypo['citations'])}]"
+                )
         for action in view.actions:
             flag = "APPROVAL: " + "; ".join(action["reasons"]) if action["requires_approval"] else "auto"
             typer.echo(f"  * {action['key']} ({action['kind']}): {flag}")
@@ -120,7 +136,9 @@ def decide(
     decision: Annotated[str, typer.Option(help="approve, edit or reject.")],
     user: Annotated[str, typer.Option(help="The deciding operator's user id.")],
     comment: Annotated[str, typer.Option(help="Why.")] = "",
-    edits: Annotated[str | None, typer.Option(help='JSON edits per action key, e.g. {"work_order": {"priority": 1}}.')] = None,
+    edits: Annotated[
+        str | None, typer.Option(help='JSON edits per action key, e.g. {"work_order": {"priority": 1}}.')
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """Approve, edit or reject a pending approval; the investigation resumes and carries out the plan."""
@@ -141,20 +159,25 @@ def decide(
     services = build_services(_settings())
     try:
         resume_decided(services)
-        outcome = decide_approval(services, approval_id, decision=choice, user_id=user, comment=comment,
-                                  edits=parsed_edits)
+        outcome = decide_approval(
+            services, approval_id, decision=choice, user_id=user, comment=comment, edits=parsed_edits
+        )
     finally:
         services.close()
     if as_json:
         _echo_json(outcome.model_dump(mode="json"))
         return
-    typer.echo(f"approval {outcome.approval_id}: {outcome.decision}; investigation {outcome.investigation_id} "
-               f"is {outcome.investigation_status}; work orders: {', '.join(outcome.work_orders) or 'none'}")
+    typer.echo(
+        f"approval {outcome.approval_id}: {outcome.decision}; investigation {outcome.investigation_id} "
+        f"is {outcome.investigation_status}; work orders: {', '.join(outcome.work_orders) or 'none'}"
+    )
 
 
 @app.command()
 @handles_errors
-def workorders(as_json: JsonOpt = False, asset: Annotated[str | None, typer.Option(help="Only this asset.")] = None) -> None:
+def workorders(
+    as_json: JsonOpt = False, asset: Annotated[str | None, typer.Option(help="Only this asset.")] = None
+) -> None:
     """List work orders."""
     from copilot.services import build_services
 
@@ -171,9 +194,32 @@ def workorders(as_json: JsonOpt = False, asset: Annotated[str | None, typer.Opti
     if not orders:
         typer.echo("no work orders")
     for order in orders:
-        typer.echo(f"{order.number} [{order.status.value}] P{order.priority} {order.asset_id} {order.title} "
-                   f"({order.craft}, {order.estimated_hours:g} h, permits {', '.join(order.permits) or '-'}, "
-                   f"approved by {order.approver or '-'})")
+        typer.echo(
+            f"{order.number} [{order.status.value}] P{order.priority} {order.asset_id} {order.title} "
+            f"({order.craft}, {order.estimated_hours:g} h, permits {', '.join(order.permits) or '-'}, "
+            f"approved by {order.approver or '-'})"
+        )
+
+
+@app.command()
+@handles_errors
+def assets(as_json: JsonOpt = False) -> None:
+    """List the site's assets with their class, location and criticality."""
+    from copilot.services import build_services
+
+    services = build_services(_settings())
+    try:
+        items = services.registry.list()
+    finally:
+        services.close()
+    if as_json:
+        _echo_json([a.model_dump(mode="json") for a in items])
+        return
+    for asset in items:
+        typer.echo(
+            f"{asset.id:7} {asset.asset_class:17} {asset.criticality}  {asset.name} ({asset.location}); "
+            f"sensors: {', '.join(s.name for s in asset.sensors)}"
+        )
 
 
 @app.command()
@@ -192,7 +238,9 @@ def train() -> None:
 
 @app.command()
 @handles_errors
-def ingest(source: Annotated[str | None, typer.Option(help="Source name; default all available.")] = None) -> None:
+def ingest(
+    source: Annotated[str | None, typer.Option(help="Source name; default all available.")] = None,
+) -> None:
     """Ingest knowledge sources into the Chroma store (unchanged documents are skipped)."""
     from copilot.ingest import SOURCES
     from copilot.ingest import ingest as ingest_source
@@ -202,12 +250,16 @@ def ingest(source: Annotated[str | None, typer.Option(help="Source name; default
     try:
         for name in [source] if source else list(SOURCES):
             with typer.progressbar(length=1, label=f"ingest {name}") as bar:
+
                 def progress(done: int, total: int, bar: Any = bar) -> None:
                     bar.length = total
                     bar.update(done - bar.pos)
+
                 stats = ingest_source(services, name, progress=progress)
-            typer.echo(f"{name}: {stats.documents} documents, {stats.added} added, {stats.replaced} replaced, "
-                       f"{stats.removed} removed, {stats.unchanged} unchanged, {stats.chunks_written} chunks written")
+            typer.echo(
+                f"{name}: {stats.documents} documents, {stats.added} added, {stats.replaced} replaced, "
+                f"{stats.removed} removed, {stats.unchanged} unchanged, {stats.chunks_written} chunks written"
+            )
     finally:
         services.close()
 
@@ -231,8 +283,19 @@ def ui(port: Annotated[int, typer.Option(help="Port.")] = 8501) -> None:
     if not app_path.is_file():
         typer.echo(f"error: the Streamlit app is not at {app_path}; run from a source checkout", err=True)
         raise typer.Exit(1)
-    command = [sys.executable, "-m", "streamlit", "run", str(app_path), "--server.port", str(port),
-               "--server.headless", "true", "--browser.gatherUsageStats", "false"]
+    command = [
+        sys.executable,
+        "-m",
+        "streamlit",
+        "run",
+        str(app_path),
+        "--server.port",
+        str(port),
+        "--server.headless",
+        "true",
+        "--browser.gatherUsageStats",
+        "false",
+    ]
     raise typer.Exit(subprocess.call(command))
 
 

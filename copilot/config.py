@@ -24,13 +24,19 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_prefix="COPILOT_", env_file=".env", extra="ignore")
 
-    home: Path = Field(default=Path("var"), description="State folder: database, Chroma, checkpoints, models.")
+    home: Path = Field(
+        default=Path("var"), description="State folder: database, Chroma, checkpoints, models."
+    )
     data_dir: Path | None = Field(
         default_factory=_default_data_dir, description="Public datasets (../shared/data when it exists)."
     )
-    site_dir: Path = Field(default=DEMO_SITE_DIR, description="Site definition: site.yaml, manuals, incidents.")
+    site_dir: Path = Field(
+        default=DEMO_SITE_DIR, description="Site definition: site.yaml, manuals, incidents."
+    )
     database_url: str | None = Field(default=None, description="SQLModel URL; default SQLite in home.")
-    checkpoint_url: str | None = Field(default=None, description="LangGraph checkpoints; default SQLite in home.")
+    checkpoint_url: str | None = Field(
+        default=None, description="LangGraph checkpoints: a postgresql:// URL, or default SQLite in home."
+    )
 
     llm_provider: Literal["offline", "openai"] = "offline"
     llm_base_url: str | None = None

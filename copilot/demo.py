@@ -8,7 +8,7 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from pydantic import BaseModel
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from copilot.config import Settings
 from copilot.ingest import ingest
@@ -46,6 +46,7 @@ class DemoSummary(BaseModel):
     work_orders: int
     readings_scored: int
     alerts_raised_now: int
+    faults_injected: list[str]
     timings_s: dict[str, float]
     details: list[InvestigationLine]
     next_step: str
@@ -65,12 +66,23 @@ def replay_scenario(services: Services, *, end: datetime, seed: int = 42) -> tup
     alerts, readings = [], 0
     for i, asset in enumerate(services.site.assets):
         spec = services.site.asset_class(asset.asset_class)
-        run = simulate(spec, asset_id=asset.id, start=start, seconds=SCENARIO_SECONDS,
-                       fault=SCENARIO_FAULTS.get(asset.id), seed=seed + i)
+        run = simulate(
+            spec,
+            asset_id=asset.id,
+            start=start,
+            seconds=SCENARIO_SECONDS,
+            fault=SCENARIO_FAULTS.get(asset.id),
+            seed=seed + i,
+        )
         readings += run.values.size
-        result = replay(asset_id=asset.id, timestamps=run.timestamps, values=run.values,
-                        scorer=scorers[spec.id], policy=policy,
-                        normal_means={s.id: s.mean for s in spec.sensors})
+        result = replay(
+            asset_id=asset.id,
+            timestamps=run.timestamps,
+            values=run.values,
+            scorer=scorers[spec.id],
+            policy=policy,
+            normal_means={s.id: s.mean for s in spec.sensors},
+        )
         alerts.extend(result.alerts)
     alerts.sort(key=lambda a: a.ts)
     return alerts, readings
@@ -81,21 +93,36 @@ def summarise(services: Services, *, readings: int, raised: int, timings: dict[s
         n_alerts = session.exec(select(func.count()).select_from(Alert)).one()
         n_inv = session.exec(select(func.count()).select_from(Investigation)).one()
         n_wo = session.exec(select(func.count()).select_from(WorkOrder)).one()
-        investigations = session.exec(select(Investigation).order_by(Investigation.id)).all()
+        investigations = session.exec(select(Investigation).order_by(col(Investigation.id))).all()
     pending = list_approvals(services)
     approval_of = {p.investigation_id: p.id for p in pending}
     details = [
         InvestigationLine(
-            investigation_id=inv.id or 0, asset_id=inv.asset_id, status=str(inv.status),
-            diagnosis=str(inv.diagnosis.get("summary", "")), approval_id=approval_of.get(inv.id or 0),
+            investigation_id=inv.id or 0,
+            asset_id=inv.asset_id,
+            status=str(inv.status),
+            diagnosis=str(inv.diagnosis.get("summary", "")),
+            approval_id=approval_of.get(inv.id or 0),
         )
         for inv in investigations
     ]
-    next_step = (f"copilot decide {pending[0].id} --decision approve --user olivia" if pending
-                 else "no approval pending")
-    return DemoSummary(alerts=n_alerts, investigations=n_inv, pending_approvals=len(pending), work_orders=n_wo,
-                       readings_scored=readings, alerts_raised_now=raised,
-                       timings_s={k: round(v, 2) for k, v in timings.items()}, details=details, next_step=next_step)
+    next_step = (
+        f"copilot decide {pending[0].id} --decision approve --user olivia"
+        if pending
+        else "no approval pending"
+    )
+    return DemoSummary(
+        alerts=n_alerts,
+        investigations=n_inv,
+        pending_approvals=len(pending),
+        work_orders=n_wo,
+        readings_scored=readings,
+        alerts_raised_now=raised,
+        faults_injected=[f"{asset} {fault.code}" for asset, fault in SCENARIO_FAULTS.items()],
+        timings_s={k: round(v, 2) for k, v in timings.items()},
+        details=details,
+        next_step=next_step,
+    )
 
 
 def run_demo(settings: Settings, *, reset: bool = False) -> DemoSummary:
@@ -117,7 +144,9 @@ def run_demo(settings: Settings, *, reset: bool = False) -> DemoSummary:
         t3 = time.perf_counter()
         outcomes: list[AlertOutcome] = [handle_alert(services, alert) for alert in alerts]
         timings["investigations"] = time.perf_counter() - t3
-        log.info("demo: %d alerts -> %d investigations", len(outcomes), len({o.investigation_id for o in outcomes}))
+        log.info(
+            "demo: %d alerts -> %d investigations", len(outcomes), len({o.investigation_id for o in outcomes})
+        )
         return summarise(services, readings=readings, raised=len(alerts), timings=timings)
     finally:
         services.close()

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC
-from typing import Any, Literal
+from typing import Any
 
 from langgraph.types import Command
 from pydantic import BaseModel
-from sqlalchemy import update
+from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from copilot import audit, repo
 from copilot.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
-from copilot.graph.graph import thread_config
-from copilot.graph.state import DecisionPayload, PlannedAction
+from copilot.graph.graph import thread_config, thread_id
+from copilot.graph.state import DecisionPayload, InvestigationState
 from copilot.models import (
     Alert,
     ApprovalDecision,
@@ -73,26 +73,40 @@ def _state_status(services: Services, investigation_id: int) -> str:
 def record_alert(services: Services, alert: AlertIn) -> tuple[int, int, bool]:
     """Store an alert; attach it to the open investigation of the same asset and mode, or open one."""
     services.registry.get(alert.asset_id)  # UnknownAssetError names the asset
-    with Session(services.engine) as session:
-        open_inv = repo.find_open_investigation(session, asset_id=alert.asset_id, failure_mode=alert.failure_mode)
+    with services.intake_lock, Session(services.engine) as session:
+        open_inv = repo.find_open_investigation(
+            session, asset_id=alert.asset_id, failure_mode=alert.failure_mode
+        )
         merged = open_inv is not None
-        investigation = open_inv or Investigation(asset_id=alert.asset_id, failure_mode=alert.failure_mode,
-                                                  mode=services.provider.mode)
+        investigation = open_inv or Investigation(
+            asset_id=alert.asset_id, failure_mode=alert.failure_mode, mode=services.provider.mode
+        )
         session.add(investigation)
         session.flush()
         assert investigation.id is not None
         if not merged:
-            investigation.thread_id = thread_config(investigation.id)["configurable"]["thread_id"]
+            investigation.thread_id = thread_id(investigation.id)
             investigation.evidence = alert.model_dump(mode="json")
-        row = Alert(asset_id=alert.asset_id, failure_mode=alert.failure_mode, severity=alert.severity.value,
-                    ts=alert.ts if alert.ts.tzinfo else alert.ts.replace(tzinfo=UTC), source=alert.source, summary=alert.summary,
-                    evidence=alert.evidence.model_dump(mode="json") if alert.evidence else {},
-                    investigation_id=investigation.id)
+        row = Alert(
+            asset_id=alert.asset_id,
+            failure_mode=alert.failure_mode,
+            severity=alert.severity.value,
+            ts=alert.ts if alert.ts.tzinfo else alert.ts.replace(tzinfo=UTC),
+            source=alert.source,
+            summary=alert.summary,
+            evidence=alert.evidence.model_dump(mode="json") if alert.evidence else {},
+            investigation_id=investigation.id,
+        )
         session.add(row)
         session.flush()
-        audit.record(session, actor=alert.source, action="alert_merged" if merged else "investigation_opened",
-                     entity_type="investigation", entity_id=investigation.id,
-                     detail={"alert_id": row.id, "asset_id": alert.asset_id, "failure_mode": alert.failure_mode})
+        audit.record(
+            session,
+            actor=alert.source,
+            action="alert_merged" if merged else "investigation_opened",
+            entity_type="investigation",
+            entity_id=investigation.id,
+            detail={"alert_id": row.id, "asset_id": alert.asset_id, "failure_mode": alert.failure_mode},
+        )
         session.commit()
         assert row.id is not None
         return row.id, investigation.id, merged
@@ -103,40 +117,68 @@ def handle_alert(services: Services, alert: AlertIn) -> AlertOutcome:
     alert_id, investigation_id, merged = record_alert(services, alert)
     if not merged:
         run_investigation(services, investigation_id, alert)
-    return AlertOutcome(alert_id=alert_id, investigation_id=investigation_id, merged=merged,
-                        status=_state_status(services, investigation_id))
+    return AlertOutcome(
+        alert_id=alert_id,
+        investigation_id=investigation_id,
+        merged=merged,
+        status=_state_status(services, investigation_id),
+    )
 
 
 def run_investigation(services: Services, investigation_id: int, alert: AlertIn) -> None:
     """Run the graph for a new investigation until it ends or waits for approval."""
     try:
         services.graph.invoke(
-            {"investigation_id": investigation_id, "alert": alert.model_dump(mode="json")},
-            thread_config(investigation_id), context=services,
+            InvestigationState(investigation_id=investigation_id, alert=alert.model_dump(mode="json")),
+            thread_config(investigation_id),
+            context=services,
         )
     except Exception as exc:
         log.exception("investigation %s failed", investigation_id)
-        repo.update_investigation(services.engine, investigation_id=investigation_id,
-                                  status=InvestigationStatus.failed, error=f"{type(exc).__name__}: {exc}")
+        repo.update_investigation(
+            services.engine,
+            investigation_id=investigation_id,
+            status=InvestigationStatus.failed,
+            error=f"{type(exc).__name__}: {exc}",
+        )
         raise
 
 
 def _approval_view(session: Session, approval: ApprovalRequest) -> ApprovalView:
     investigation = repo.get_investigation(session, approval.investigation_id)
-    actions = session.exec(select(ProposedAction).where(ProposedAction.investigation_id == investigation.id)
-                           .order_by(ProposedAction.id)).all()
+    actions = session.exec(
+        select(ProposedAction)
+        .where(ProposedAction.investigation_id == investigation.id)
+        .order_by(col(ProposedAction.id))
+    ).all()
     return ApprovalView(
-        id=approval.id or 0, investigation_id=investigation.id or 0, asset_id=investigation.asset_id,
-        status=str(approval.status), summary=approval.summary, created_at=approval.created_at.isoformat(),
-        diagnosis=investigation.diagnosis, evidence=investigation.evidence,
-        actions=[{"key": a.key, "kind": a.kind, "payload": a.payload, "requires_approval": a.requires_approval,
-                  "reasons": a.safety_reasons, "status": str(a.status)} for a in actions],
+        id=approval.id or 0,
+        investigation_id=investigation.id or 0,
+        asset_id=investigation.asset_id,
+        status=str(approval.status),
+        summary=approval.summary,
+        created_at=approval.created_at.isoformat(),
+        diagnosis=investigation.diagnosis,
+        evidence=investigation.evidence,
+        actions=[
+            {
+                "key": a.key,
+                "kind": a.kind,
+                "payload": a.payload,
+                "requires_approval": a.requires_approval,
+                "reasons": a.safety_reasons,
+                "status": str(a.status),
+            }
+            for a in actions
+        ],
     )
 
 
-def list_approvals(services: Services, *, status: ApprovalStatus | None = ApprovalStatus.pending) -> list[ApprovalView]:
+def list_approvals(
+    services: Services, *, status: ApprovalStatus | None = ApprovalStatus.pending
+) -> list[ApprovalView]:
     with Session(services.engine) as session:
-        query = select(ApprovalRequest).order_by(ApprovalRequest.id)
+        query = select(ApprovalRequest).order_by(col(ApprovalRequest.id))
         if status is not None:
             query = query.where(ApprovalRequest.status == status)
         return [_approval_view(session, a) for a in session.exec(query).all()]
@@ -146,7 +188,9 @@ def get_approval(services: Services, approval_id: int) -> ApprovalView:
     with Session(services.engine) as session:
         approval = session.get(ApprovalRequest, approval_id)
         if approval is None:
-            raise NotFoundError(f"approval {approval_id} does not exist: list pending ones with `copilot approvals`")
+            raise NotFoundError(
+                f"approval {approval_id} does not exist: list pending ones with `copilot approvals`"
+            )
         return _approval_view(session, approval)
 
 
@@ -154,15 +198,21 @@ def _validate_edits(services: Services, investigation_id: int, edits: dict[str, 
     """Refuse edits that break an action's schema or drop a permit or safety step the policy requires."""
     with Session(services.engine) as session:
         investigation = repo.get_investigation(session, investigation_id)
-        rows = {a.key: a for a in session.exec(select(ProposedAction).where(
-            ProposedAction.investigation_id == investigation_id)).all()}
+        rows = {
+            a.key: a
+            for a in session.exec(
+                select(ProposedAction).where(ProposedAction.investigation_id == investigation_id)
+            ).all()
+        }
     asset = services.registry.get(investigation.asset_id)
     spec = services.site.asset_class(asset.asset_class)
     facts = {"energized": spec.energized, "pressurized": spec.pressurized, "criticality": asset.criticality}
     for key, changes in edits.items():
         if key not in rows:
-            raise ValidationError(f"edit names action {key!r}, which this investigation did not propose "
-                                  f"(its actions: {', '.join(sorted(rows))})")
+            raise ValidationError(
+                f"edit names action {key!r}, which this investigation did not propose "
+                f"(its actions: {', '.join(sorted(rows))})"
+            )
         merged = {**rows[key].payload, **changes}
         if rows[key].kind == "create_work_order":
             try:
@@ -172,13 +222,20 @@ def _validate_edits(services: Services, investigation_id: int, edits: dict[str, 
             verdict = classify(services.policy, kind="create_work_order", payload=merged, asset=facts)
             missing = [p for p in verdict.permits if p not in merged.get("permits", [])]
             if missing:
-                raise ValidationError(f"edit removes required permit(s) {missing}: the safety policy requires them")
+                raise ValidationError(
+                    f"edit removes required permit(s) {missing}: the safety policy requires them"
+                )
             if "LOTO" in merged.get("permits", []) and not merged.get("safety_steps"):
                 raise ValidationError("edit removes the lockout-tagout steps that the LOTO permit requires")
 
 
 def decide(
-    services: Services, approval_id: int, *, decision: Decision, user_id: str, comment: str = "",
+    services: Services,
+    approval_id: int,
+    *,
+    decision: Decision,
+    user_id: str,
+    comment: str = "",
     edits: dict[str, dict[str, Any]] | None = None,
 ) -> DecisionOutcome:
     """Record an operator's decision (first writer wins) and resume the investigation with it."""
@@ -187,45 +244,79 @@ def decide(
         raise ValidationError("an edit decision needs the edited fields (per action key)")
     if decision == Decision.more_evidence:
         raise ValidationError("decision 'more_evidence' is not supported yet; approve, edit or reject")
-    new_status = {Decision.approve: ApprovalStatus.approved, Decision.edit: ApprovalStatus.edited,
-                  Decision.reject: ApprovalStatus.rejected}[decision]
+    new_status = {
+        Decision.approve: ApprovalStatus.approved,
+        Decision.edit: ApprovalStatus.edited,
+        Decision.reject: ApprovalStatus.rejected,
+    }[decision]
     with Session(services.engine) as session:
         approval = session.get(ApprovalRequest, approval_id)
         if approval is None:
-            raise NotFoundError(f"approval {approval_id} does not exist: list pending ones with `copilot approvals`")
+            raise NotFoundError(
+                f"approval {approval_id} does not exist: list pending ones with `copilot approvals`"
+            )
         user = session.get(User, user_id)
         if user is None:
             raise NotFoundError(f"unknown user {user_id!r}: users are defined in the site's site.yaml")
         if user.role not in services.policy.approver_roles:
-            raise PermissionDenied(f"{user_id} is a {user.role}; only {', '.join(services.policy.approver_roles)} "
-                                   "may decide approvals")
+            raise PermissionDenied(
+                f"{user_id} is a {user.role}; only {', '.join(services.policy.approver_roles)} "
+                "may decide approvals"
+            )
         if not services.policy.self_approval and user.id == approval.requested_by:
             raise PermissionDenied(f"{user_id} requested approval {approval_id} and cannot approve it")
         investigation_id = approval.investigation_id
     if edits:
         _validate_edits(services, investigation_id, edits)
 
-    payload = DecisionPayload(approval_id=approval_id, decision=decision.value, user_id=user_id, role=user.role,
-                              comment=comment, edits=edits)
+    payload = DecisionPayload(
+        approval_id=approval_id,
+        decision=decision,
+        user_id=user_id,
+        role=user.role,
+        comment=comment,
+        edits=edits,
+    )
     with Session(services.engine) as session:
-        claimed = session.exec(  # type: ignore[call-overload]
+        claimed: CursorResult[Any] = session.execute(  # type: ignore[assignment]
             update(ApprovalRequest)
-            .where(ApprovalRequest.id == approval_id, ApprovalRequest.status == ApprovalStatus.pending)
+            .where(
+                col(ApprovalRequest.id) == approval_id, col(ApprovalRequest.status) == ApprovalStatus.pending
+            )
             .values(status=new_status, decided_at=utcnow())
         )
         if claimed.rowcount != 1:
             session.rollback()
             raise ConflictError(_already_decided(services, approval_id))
-        session.add(ApprovalDecision(approval_id=approval_id, user_id=user_id, role=user.role, decision=decision,
-                                     comment=comment, edits=edits))
+        session.add(
+            ApprovalDecision(
+                approval_id=approval_id,
+                user_id=user_id,
+                role=user.role,
+                decision=decision,
+                comment=comment,
+                edits=edits,
+            )
+        )
         investigation = repo.get_investigation(session, investigation_id)
-        investigation.status = (InvestigationStatus.rejected if decision == Decision.reject
-                                else InvestigationStatus.approved)
+        investigation.status = (
+            InvestigationStatus.rejected if decision == Decision.reject else InvestigationStatus.approved
+        )
         investigation.updated_at = utcnow()
         session.add(investigation)
-        audit.record(session, actor=user_id, action=f"approval_{decision.value}", entity_type="approval",
-                     entity_id=approval_id, detail={"investigation_id": investigation_id, "role": user.role,
-                                                    "comment": comment, "edits": edits})
+        audit.record(
+            session,
+            actor=user_id,
+            action=f"approval_{decision.value}",
+            entity_type="approval",
+            entity_id=approval_id,
+            detail={
+                "investigation_id": investigation_id,
+                "role": user.role,
+                "comment": comment,
+                "edits": edits,
+            },
+        )
         try:
             session.commit()
         except IntegrityError as exc:
@@ -238,11 +329,15 @@ def decide(
 
 def _already_decided(services: Services, approval_id: int) -> str:
     with Session(services.engine) as session:
-        row = session.exec(select(ApprovalDecision).where(ApprovalDecision.approval_id == approval_id)).first()
+        row = session.exec(
+            select(ApprovalDecision).where(ApprovalDecision.approval_id == approval_id)
+        ).first()
     if row is None:
         return f"approval {approval_id} is no longer pending"
-    return (f"approval {approval_id} was already decided: {row.decision} by {row.user_id} at "
-            f"{row.decided_at:%Y-%m-%d %H:%M:%S}")
+    return (
+        f"approval {approval_id} was already decided: {row.decision} by {row.user_id} at "
+        f"{row.decided_at:%Y-%m-%d %H:%M:%S}"
+    )
 
 
 def resume(services: Services, investigation_id: int, payload: DecisionPayload) -> None:
@@ -250,8 +345,11 @@ def resume(services: Services, investigation_id: int, payload: DecisionPayload) 
     config = thread_config(investigation_id)
     snapshot = services.graph.get_state(config)
     if "approval" not in snapshot.next:
-        log.info("investigation %s: not waiting for approval (next=%s); nothing to resume",
-                 investigation_id, snapshot.next)
+        log.info(
+            "investigation %s: not waiting for approval (next=%s); nothing to resume",
+            investigation_id,
+            snapshot.next,
+        )
         return
     services.graph.invoke(Command(resume=payload.model_dump(mode="json")), config, context=services)
 
@@ -267,12 +365,19 @@ def resume_decided(services: Services) -> int:
             .where(Investigation.status.in_([InvestigationStatus.approved, InvestigationStatus.rejected]))  # type: ignore[attr-defined]
         ).all()
     for decision, approval in rows:
-        payload = DecisionPayload(approval_id=approval.id or 0, decision=decision.decision.value,
-                                  user_id=decision.user_id, role=decision.role, comment=decision.comment,
-                                  edits=decision.edits)
+        payload = DecisionPayload(
+            approval_id=approval.id or 0,
+            decision=decision.decision,
+            user_id=decision.user_id,
+            role=decision.role,
+            comment=decision.comment,
+            edits=decision.edits,
+        )
         snapshot = services.graph.get_state(thread_config(approval.investigation_id))
         if "approval" in snapshot.next:
-            log.info("investigation %s: resuming a decided approval %s", approval.investigation_id, approval.id)
+            log.info(
+                "investigation %s: resuming a decided approval %s", approval.investigation_id, approval.id
+            )
             resume(services, approval.investigation_id, payload)
             resumed += 1
     return resumed
@@ -280,13 +385,10 @@ def resume_decided(services: Services) -> int:
 
 def _outcome(services: Services, approval_id: int, investigation_id: int, decision: str) -> DecisionOutcome:
     orders = [o.number for o in services.cmms.list() if o.investigation_id == investigation_id]
-    return DecisionOutcome(approval_id=approval_id, investigation_id=investigation_id, decision=decision,
-                           investigation_status=_state_status(services, investigation_id), work_orders=orders)
-
-
-def planned_actions(services: Services, investigation_id: int) -> list[PlannedAction]:
-    snapshot = services.graph.get_state(thread_config(investigation_id))
-    return [PlannedAction.model_validate(a) for a in snapshot.values.get("actions", [])]
-
-
-Kind = Literal["approve", "edit", "reject"]
+    return DecisionOutcome(
+        approval_id=approval_id,
+        investigation_id=investigation_id,
+        decision=decision,
+        investigation_status=_state_status(services, investigation_id),
+        work_orders=orders,
+    )

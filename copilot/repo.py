@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from copilot import audit
 from copilot.errors import NotFoundError
@@ -19,17 +19,25 @@ from copilot.models import (
     utcnow,
 )
 
-OPEN_STATUSES = (InvestigationStatus.running, InvestigationStatus.pending_approval, InvestigationStatus.approved)
+OPEN_STATUSES = (
+    InvestigationStatus.running,
+    InvestigationStatus.pending_approval,
+    InvestigationStatus.approved,
+)
 
 
 def get_investigation(session: Session, investigation_id: int) -> Investigation:
     row = session.get(Investigation, investigation_id)
     if row is None:
-        raise NotFoundError(f"investigation {investigation_id} does not exist: list them with `copilot investigations`")
+        raise NotFoundError(
+            f"investigation {investigation_id} does not exist: list them with `copilot investigations`"
+        )
     return row
 
 
-def update_investigation(engine: Engine, *, investigation_id: int, actor: str = "copilot", **fields: Any) -> None:
+def update_investigation(
+    engine: Engine, *, investigation_id: int, actor: str = "copilot", **fields: Any
+) -> None:
     """Set fields of an investigation; a status change is audited."""
     with Session(engine) as session:
         row = get_investigation(session, investigation_id)
@@ -39,19 +47,38 @@ def update_investigation(engine: Engine, *, investigation_id: int, actor: str = 
         row.updated_at = utcnow()
         session.add(row)
         if "status" in fields and fields["status"] != old_status:
-            audit.record(session, actor=actor, action="investigation_status", entity_type="investigation",
-                         entity_id=investigation_id, detail={"from": str(old_status), "to": str(fields["status"])})
+            audit.record(
+                session,
+                actor=actor,
+                action="investigation_status",
+                entity_type="investigation",
+                entity_id=investigation_id,
+                detail={"from": str(old_status), "to": str(fields["status"])},
+            )
         session.commit()
 
 
-def find_open_investigation(session: Session, *, asset_id: str, failure_mode: str | None) -> Investigation | None:
-    """Return the open investigation of this asset and failure mode, if any."""
-    query = select(Investigation).where(
-        Investigation.asset_id == asset_id,
-        Investigation.failure_mode == failure_mode,
-        Investigation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
-    ).order_by(Investigation.id)
-    return session.exec(query).first()
+def find_open_investigation(
+    session: Session, *, asset_id: str, failure_mode: str | None
+) -> Investigation | None:
+    """Return the open investigation an alert belongs to: same asset and failure mode.
+
+    An alert without a failure mode joins any open investigation of its asset, and an investigation
+    whose mode is not known yet takes any alert of its asset.
+    """
+    query = (
+        select(Investigation)
+        .where(
+            Investigation.asset_id == asset_id,
+            Investigation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
+        )
+        .order_by(col(Investigation.id))
+    )
+    candidates = list(session.exec(query).all())
+    for investigation in candidates:
+        if failure_mode is None or investigation.failure_mode in (None, failure_mode):
+            return investigation
+    return None
 
 
 def save_actions(engine: Engine, *, investigation_id: int, actions: list[dict[str, Any]]) -> None:
@@ -59,11 +86,14 @@ def save_actions(engine: Engine, *, investigation_id: int, actions: list[dict[st
     with Session(engine) as session:
         existing = {
             a.key: a
-            for a in session.exec(select(ProposedAction).where(ProposedAction.investigation_id == investigation_id))
+            for a in session.exec(
+                select(ProposedAction).where(ProposedAction.investigation_id == investigation_id)
+            )
         }
         for action in actions:
-            row = existing.get(action["key"]) or ProposedAction(investigation_id=investigation_id, key=action["key"],
-                                                                kind=action["kind"])
+            row = existing.get(action["key"]) or ProposedAction(
+                investigation_id=investigation_id, key=action["key"], kind=action["kind"]
+            )
             row.kind = action["kind"]
             row.payload = action["payload"]
             row.requires_approval = action["requires_approval"]
@@ -72,11 +102,21 @@ def save_actions(engine: Engine, *, investigation_id: int, actions: list[dict[st
         session.commit()
 
 
-def set_action_result(engine: Engine, *, investigation_id: int, key: str, status: ActionStatus,
-                      result: dict[str, Any], payload: dict[str, Any] | None = None) -> None:
+def set_action_result(
+    engine: Engine,
+    *,
+    investigation_id: int,
+    key: str,
+    status: ActionStatus,
+    result: dict[str, Any],
+    payload: dict[str, Any] | None = None,
+) -> None:
     with Session(engine) as session:
-        row = session.exec(select(ProposedAction).where(ProposedAction.investigation_id == investigation_id,
-                                                        ProposedAction.key == key)).first()
+        row = session.exec(
+            select(ProposedAction).where(
+                ProposedAction.investigation_id == investigation_id, ProposedAction.key == key
+            )
+        ).first()
         if row is None:
             return
         row.status = status
@@ -90,16 +130,26 @@ def set_action_result(engine: Engine, *, investigation_id: int, key: str, status
 def ensure_approval_request(engine: Engine, *, investigation_id: int, requested_by: str, summary: str) -> int:
     """Return the pending approval of an investigation, creating it once."""
     with Session(engine) as session:
-        row = session.exec(select(ApprovalRequest).where(
-            ApprovalRequest.investigation_id == investigation_id,
-            ApprovalRequest.status == ApprovalStatus.pending,
-        )).first()
+        row = session.exec(
+            select(ApprovalRequest).where(
+                ApprovalRequest.investigation_id == investigation_id,
+                ApprovalRequest.status == ApprovalStatus.pending,
+            )
+        ).first()
         if row is None:
-            row = ApprovalRequest(investigation_id=investigation_id, requested_by=requested_by, summary=summary)
+            row = ApprovalRequest(
+                investigation_id=investigation_id, requested_by=requested_by, summary=summary
+            )
             session.add(row)
             session.flush()
-            audit.record(session, actor=requested_by, action="approval_requested", entity_type="approval",
-                         entity_id=row.id or 0, detail={"investigation_id": investigation_id, "summary": summary})
+            audit.record(
+                session,
+                actor=requested_by,
+                action="approval_requested",
+                entity_type="approval",
+                entity_id=row.id or 0,
+                detail={"investigation_id": investigation_id, "summary": summary},
+            )
         approval_id = row.id
         session.commit()
         assert approval_id is not None

@@ -198,7 +198,8 @@ class AlertEvidence(BaseModel):
     top_sensors: list[Contribution] = Field(default_factory=list)
     top_features: list[Contribution] = Field(default_factory=list)
     window_stats: dict[str, dict[str, float]] = Field(
-        default_factory=dict, description="Per sensor: mean, min, max, last over the window, and the normal mean."
+        default_factory=dict,
+        description="Per sensor: mean, min, max, last over the window, and the normal mean.",
     )
 
 
@@ -206,7 +207,9 @@ class AlertIn(BaseModel):
     """An alert as raised by the predictors or posted to the API."""
 
     asset_id: str
-    failure_mode: str | None = Field(default=None, description="Most likely failure code, if the model has one.")
+    failure_mode: str | None = Field(
+        default=None, description="Most likely failure code, if the model has one."
+    )
     severity: Severity
     ts: datetime
     source: str = "predictor"

@@ -29,8 +29,9 @@ from tools.scheduling import Scheduler
 from tools.workorders import Cmms, SqlCmms
 
 if TYPE_CHECKING:
-    from langgraph.checkpoint.sqlite import SqliteSaver
-    from langgraph.graph.state import CompiledStateGraph
+    from langgraph.checkpoint.base import BaseCheckpointSaver
+
+    from copilot.graph.graph import InvestigationGraph
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,9 @@ class Services:
     notifier: Notifier
     policy: SafetyPolicy
     provider: LLMProvider
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    @cached_property
-    def embedder(self) -> Embedder:
-        return Embedder(self.settings.embedding_model_path)
+    embedder: Embedder
+    intake_lock: threading.Lock = field(default_factory=threading.Lock)
+    """Serialises alert intake in this process, so two alerts cannot both open an investigation."""
 
     @cached_property
     def knowledge(self) -> KnowledgeStore:
@@ -72,7 +71,22 @@ class Services:
         return Retriever(self.knowledge)
 
     @cached_property
-    def checkpointer(self) -> SqliteSaver:
+    def checkpointer(self) -> BaseCheckpointSaver:
+        """LangGraph's checkpointer: PostgreSQL when COPILOT_CHECKPOINT_URL says so, else SQLite in home."""
+        url = self.settings.checkpoint_url
+        if url and url.startswith(("postgresql://", "postgres://")):
+            from langgraph.checkpoint.postgres import PostgresSaver
+            from psycopg import Connection
+            from psycopg.rows import dict_row
+
+            pg = Connection.connect(url, autocommit=True, prepare_threshold=0, row_factory=dict_row)
+            postgres_saver = PostgresSaver(pg)  # type: ignore[arg-type]
+            postgres_saver.setup()
+            return postgres_saver
+        if url:
+            raise ConfigError(
+                f"COPILOT_CHECKPOINT_URL {url!r} is not a postgresql:// URL; unset it for SQLite"
+            )
         from langgraph.checkpoint.sqlite import SqliteSaver
 
         connection = sqlite3.connect(str(self.settings.checkpoint_path), check_same_thread=False, timeout=30)
@@ -82,19 +96,27 @@ class Services:
         return saver
 
     @cached_property
-    def graph(self) -> CompiledStateGraph:
+    def graph(self) -> InvestigationGraph:
         from copilot.graph.graph import build_investigation_graph
 
         return build_investigation_graph(checkpointer=self.checkpointer)
 
+    def warm_up(self) -> None:
+        """Load the embedding model and open the store and the graph, so the first request is not slow."""
+        self.embedder.embed_query("warm up")
+        _ = self.knowledge, self.graph
+
     def close(self) -> None:
         if "checkpointer" in self.__dict__:
-            self.checkpointer.conn.close()
+            self.checkpointer.conn.close()  # type: ignore[attr-defined]
         self.engine.dispose()
 
 
-def build_services(settings: Settings) -> Services:
-    """Create state folders and the schema, seed the site, and wire the parts together."""
+def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
+    """Create state folders and the schema, seed the site, and wire the parts together.
+
+    The embedder loads its model on first use; pass one in to share a loaded model.
+    """
     settings.ensure_dirs()
     site = load_site(settings.site_dir)
     engine = make_engine(settings.db_url)
@@ -110,4 +132,5 @@ def build_services(settings: Settings) -> Services:
         notifier=LogNotifier(engine),
         policy=default_policy(),
         provider=make_provider(settings),
+        embedder=embedder or Embedder(settings.embedding_model_path),
     )

@@ -14,9 +14,15 @@ from predictors.train import TrainingConfig, classifier_name, train_fault_classi
 log = logging.getLogger(__name__)
 
 
-def train_site_models(site: SiteSpec, models_dir: Path, config: TrainingConfig | None = None) -> list[ModelMeta]:
+def train_site_models(
+    site: SiteSpec, models_dir: Path, config: TrainingConfig | None = None
+) -> list[ModelMeta]:
     """Train and export a fault classifier for every asset class with simulated failure modes."""
-    return [train_fault_classifier(spec, models_dir, config) for spec in site.asset_classes if spec.simulated_modes]
+    return [
+        train_fault_classifier(spec, models_dir, config)
+        for spec in site.asset_classes
+        if spec.simulated_modes
+    ]
 
 
 def ensure_site_models(site: SiteSpec, models_dir: Path) -> list[ModelMeta]:
@@ -37,5 +43,6 @@ def load_scorers(site: SiteSpec, models_dir: Path) -> dict[str, OnnxScorer]:
     """Load one ONNX scorer per asset class (keyed by class id)."""
     return {
         spec.id: OnnxScorer.load(models_dir, classifier_name(spec.id))
-        for spec in site.asset_classes if spec.simulated_modes
+        for spec in site.asset_classes
+        if spec.simulated_modes
     }

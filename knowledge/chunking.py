@@ -89,7 +89,11 @@ def chunk_document(document: Document, max_chars: int = MAX_CHARS) -> list[Chunk
         "doc_hash": document.content_hash,
     }
     if not document.markdown:
-        return [Chunk(document.doc_id, 0, document.doc_type, document.text, {**base, "section": document.doc_type})]
+        return [
+            Chunk(
+                document.doc_id, 0, document.doc_type, document.text, {**base, "section": document.doc_type}
+            )
+        ]
     chunks: list[Chunk] = []
     for section in _sections(document.text):
         name = " > ".join(section.path) or document.title

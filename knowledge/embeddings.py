@@ -36,6 +36,8 @@ class Embedder:
             if self._model is None:
                 os.environ.setdefault("HF_HUB_OFFLINE", "1")
                 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
                 from sentence_transformers import SentenceTransformer
 
                 path = self._path or packaged_model_path()
@@ -48,7 +50,10 @@ class Embedder:
             return np.empty((0, self.dimension), dtype=np.float32)
         model = self._load()
         vectors = model.encode(
-            texts, batch_size=self._batch_size, normalize_embeddings=True, convert_to_numpy=True,
+            texts,
+            batch_size=self._batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)

@@ -35,12 +35,20 @@ class Retriever:
         self.store = store
 
     def search(
-        self, query: str, *, k: int = 5, asset_class: str | None = None, doc_type: str | None = None,
-        source: str | None = None, asset_id: str | None = None,
+        self,
+        query: str,
+        *,
+        k: int = 5,
+        asset_class: str | None = None,
+        doc_type: str | None = None,
+        source: str | None = None,
+        asset_id: str | None = None,
     ) -> list[Passage]:
         """Return the k passages most similar to the query, best first."""
         vector = self.store.embedder.embed_query(query)
-        where = _where({"asset_class": asset_class, "doc_type": doc_type, "source": source, "asset_id": asset_id})
+        where = _where(
+            {"asset_class": asset_class, "doc_type": doc_type, "source": source, "asset_id": asset_id}
+        )
         hits = self.store.query(vector, k, where)
         return [to_passage(hit, 1.0 - hit.distance) for hit in hits]
 
@@ -48,4 +56,6 @@ class Retriever:
         """Return the chunks of a document type whose section title contains a phrase (e.g. 'Lockout steps')."""
         hits = self.store.get(_where({"asset_class": asset_class, "doc_type": doc_type}) or {})
         needle = contains.lower()
-        return [to_passage(hit, 1.0) for hit in hits if needle in str(hit.metadata.get("section", "")).lower()]
+        return [
+            to_passage(hit, 1.0) for hit in hits if needle in str(hit.metadata.get("section", "")).lower()
+        ]

@@ -48,7 +48,9 @@ class KnowledgeStore:
 
     def __init__(self, path: Path, embedder: Embedder, collection: str = COLLECTION) -> None:
         path.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(path=str(path), settings=ChromaSettings(anonymized_telemetry=False))
+        self._client = chromadb.PersistentClient(
+            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
+        )
         self._collection = self._client.get_or_create_collection(
             collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
         )
@@ -78,8 +80,12 @@ class KnowledgeStore:
         chunks = [chunk for doc in changed for chunk in chunk_document(doc)]
         self.write_chunks(chunks, progress=progress)
         stats = SyncStats(
-            source=source, documents=len(documents), unchanged=len(documents) - len(changed),
-            added=len(changed) - len(replaced), replaced=len(replaced), removed=len(removed),
+            source=source,
+            documents=len(documents),
+            unchanged=len(documents) - len(changed),
+            added=len(changed) - len(replaced),
+            replaced=len(replaced),
+            removed=len(removed),
             chunks_written=len(chunks),
         )
         log.info("synced source %s: %s", source, stats)
@@ -104,7 +110,9 @@ class KnowledgeStore:
         result = self._collection.get(where=where, include=["documents", "metadatas"])
         hits = [
             Hit(i, d or "", dict(m or {}), 0.0)
-            for i, d, m in zip(result["ids"], result["documents"] or [], result["metadatas"] or [], strict=True)
+            for i, d, m in zip(
+                result["ids"], result["documents"] or [], result["metadatas"] or [], strict=True
+            )
         ]
         return sorted(hits, key=lambda h: (str(h.metadata.get("doc_id")), int(h.metadata.get("chunk", 0))))
 
@@ -113,11 +121,16 @@ class KnowledgeStore:
         if self.count() == 0:
             return []
         result = self._collection.query(
-            query_embeddings=vector.reshape(1, -1), n_results=k, where=where or None,
+            query_embeddings=vector.reshape(1, -1),
+            n_results=k,
+            where=where or None,
             include=["documents", "metadatas", "distances"],
         )
         ids = result["ids"][0]
         docs = (result["documents"] or [[]])[0]
         metas = (result["metadatas"] or [[]])[0]
         dists = (result["distances"] or [[]])[0]
-        return [Hit(i, d or "", dict(m or {}), float(x)) for i, d, m, x in zip(ids, docs, metas, dists, strict=True)]
+        return [
+            Hit(i, d or "", dict(m or {}), float(x))
+            for i, d, m, x in zip(ids, docs, metas, dists, strict=True)
+        ]

@@ -50,7 +50,9 @@ class AlertPolicy:
     _recent: deque[datetime] = field(default_factory=deque)
     suppressed: dict[str, int] = field(default_factory=lambda: {"cooldown": 0, "storm": 0})
 
-    def observe(self, *, asset_id: str, failure_mode: str, ts: datetime, score: float, threshold: float) -> WindowVerdict:
+    def observe(
+        self, *, asset_id: str, failure_mode: str, ts: datetime, score: float, threshold: float
+    ) -> WindowVerdict:
         """Decide whether this window raises an alert."""
         if score < threshold:
             self._streak[asset_id] = 0

@@ -51,7 +51,10 @@ def save_artifact(models_dir: Path, meta: ModelMeta, onnx_bytes: bytes) -> Path:
     """Write model.onnx and meta.json under models_dir/<name>/ (atomically per file)."""
     folder = artifact_dir(models_dir, meta.name)
     folder.mkdir(parents=True, exist_ok=True)
-    for filename, payload in ((meta.onnx_file, onnx_bytes), ("meta.json", meta.model_dump_json(indent=2).encode())):
+    for filename, payload in (
+        (meta.onnx_file, onnx_bytes),
+        ("meta.json", meta.model_dump_json(indent=2).encode()),
+    ):
         tmp = folder / f".{filename}.tmp"
         tmp.write_bytes(payload)
         tmp.replace(folder / filename)

@@ -12,6 +12,16 @@ from predictors.alert_policy import AlertPolicy
 from predictors.features import sliding_windows, window_features
 from predictors.scorer import OnnxScorer
 
+MODE_CONFIDENCE = 0.5  # an alert names a failure mode only when it holds this share of the anomaly mass
+UNCLASSIFIED = "unclassified"
+
+
+def confident_mode(proba: np.ndarray, classes: list[str]) -> str | None:
+    """The most likely failure mode if it dominates the non-normal probability, else None."""
+    anomaly_mass = max(1.0 - float(proba[0]), 1e-9)
+    top = int(proba[1:].argmax()) + 1
+    return classes[top] if float(proba[top]) / anomaly_mass >= MODE_CONFIDENCE else None
+
 
 @dataclass(frozen=True)
 class ReplayResult:
@@ -26,8 +36,14 @@ def _to_datetime(ts: np.datetime64) -> datetime:
 
 
 def build_evidence(
-    scorer: OnnxScorer, *, features: np.ndarray, proba: np.ndarray, window: np.ndarray,
-    window_ts: tuple[datetime, datetime], score: float, normal_means: dict[str, float],
+    scorer: OnnxScorer,
+    *,
+    features: np.ndarray,
+    proba: np.ndarray,
+    window: np.ndarray,
+    window_ts: tuple[datetime, datetime],
+    score: float,
+    normal_means: dict[str, float],
 ) -> AlertEvidence:
     """Assemble what the model saw and why it fired."""
     top_sensors, top_features = scorer.explain(features)
@@ -55,7 +71,12 @@ def build_evidence(
 
 
 def replay(
-    *, asset_id: str, timestamps: np.ndarray, values: np.ndarray, scorer: OnnxScorer, policy: AlertPolicy,
+    *,
+    asset_id: str,
+    timestamps: np.ndarray,
+    values: np.ndarray,
+    scorer: OnnxScorer,
+    policy: AlertPolicy,
     normal_means: dict[str, float],
 ) -> ReplayResult:
     """Score every window of one asset's (T, S) stream in one batch, then apply the policy in time order."""
@@ -68,25 +89,40 @@ def replay(
     alerts: list[AlertIn] = []
     for i, end in enumerate(ends):
         ts = _to_datetime(timestamps[end])
+        mode = confident_mode(scores.proba[i], meta.classes)
         verdict = policy.observe(
-            asset_id=asset_id, failure_mode=scores.top_fault[i], ts=ts,
-            score=float(scores.anomaly[i]), threshold=scorer.threshold,
+            asset_id=asset_id,
+            failure_mode=mode or UNCLASSIFIED,
+            ts=ts,
+            score=float(scores.anomaly[i]),
+            threshold=scorer.threshold,
         )
         if not verdict.raise_alert or verdict.severity is None:
             continue
         evidence = build_evidence(
-            scorer, features=features[i], proba=scores.proba[i], window=windows[i],
+            scorer,
+            features=features[i],
+            proba=scores.proba[i],
+            window=windows[i],
             window_ts=(_to_datetime(timestamps[end - meta.window + 1]), ts),
-            score=float(scores.anomaly[i]), normal_means=normal_means,
+            score=float(scores.anomaly[i]),
+            normal_means=normal_means,
         )
-        mode = scores.top_fault[i]
+        named = (
+            f"most likely {mode} (p={evidence.mode_probabilities.get(mode, 0):.2f})"
+            if mode
+            else f"failure mode unclear (leading {scores.top_fault[i]})"
+        )
         alerts.append(
             AlertIn(
-                asset_id=asset_id, failure_mode=mode, severity=verdict.severity, ts=ts,
+                asset_id=asset_id,
+                failure_mode=mode,
+                severity=verdict.severity,
+                ts=ts,
                 source=meta.name,
                 summary=(
                     f"{asset_id}: anomaly score {scores.anomaly[i]:.2f} over threshold {scorer.threshold:.2f}; "
-                    f"most likely {mode} (p={evidence.mode_probabilities.get(mode, 0):.2f}); "
+                    f"{named}; "
                     f"top sensors {', '.join(c.name for c in evidence.top_sensors[:3])}"
                 ),
                 evidence=evidence,

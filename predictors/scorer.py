@@ -52,7 +52,9 @@ class OnnxScorer:
 
     def score(self, features: np.ndarray) -> Scores:
         """Score (n, F) float32 features."""
-        proba = self._session.run([self._proba_output], {self._input: features.astype(np.float32, copy=False)})[0]
+        proba = self._session.run(
+            [self._proba_output], {self._input: features.astype(np.float32, copy=False)}
+        )[0]
         proba = np.asarray(proba, dtype=np.float64)
         top = proba[:, 1:].argmax(axis=1) + 1 if proba.shape[1] > 1 else np.zeros(len(proba), dtype=int)
         return Scores(1.0 - proba[:, 0], proba, [self.meta.classes[i] for i in top])
@@ -63,14 +65,21 @@ class OnnxScorer:
         weight = np.abs(z)
         order = np.argsort(-weight)[:top]
         top_features = [
-            Contribution(name=self.meta.feature_names[i], value=float(features[i]), weight=round(float(z[i]), 2))
+            Contribution(
+                name=self.meta.feature_names[i], value=float(features[i]), weight=round(float(z[i]), 2)
+            )
             for i in order
         ]
         sensors: dict[str, float] = {}
         for name, w in zip(self._sensor_of_feature, weight, strict=True):
             sensors[name] = max(sensors.get(name, 0.0), float(w))
         ranked = sorted(sensors.items(), key=lambda item: -item[1])[:top]
-        level = {name.split("__")[0]: float(features[i]) for i, name in enumerate(self.meta.feature_names)
-                 if name.endswith("__mean")}
-        top_sensors = [Contribution(name=s, value=round(level.get(s, 0.0), 4), weight=round(w, 2)) for s, w in ranked]
+        level = {
+            name.split("__")[0]: float(features[i])
+            for i, name in enumerate(self.meta.feature_names)
+            if name.endswith("__mean")
+        }
+        top_sensors = [
+            Contribution(name=s, value=round(level.get(s, 0.0), 4), weight=round(w, 2)) for s, w in ranked
+        ]
         return top_sensors, top_features

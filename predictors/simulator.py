@@ -100,5 +100,3 @@ def simulate(
     start64 = np.datetime64(start.replace(tzinfo=None), "ms")  # numpy keeps UTC wall time
     timestamps = start64 + (np.arange(n) * period_s * 1000).astype("timedelta64[ms]")
     return SimulatedRun(asset_id, spec.sensor_ids, timestamps, values, severity, fault)
-
-

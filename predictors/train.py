@@ -68,7 +68,11 @@ def _simulated_windows(
     feats, labels, severities = [], [], []
     for i, plan in enumerate(plans):
         run = simulate(
-            spec, asset_id="train", start=start, seconds=config.run_seconds, fault=plan,
+            spec,
+            asset_id="train",
+            start=start,
+            seconds=config.run_seconds,
+            fault=plan,
             seed=int(rng.integers(0, 2**31 - 1)) + i,
         )
         windows, ends = sliding_windows(run.values, WINDOW, STEP)
@@ -78,8 +82,22 @@ def _simulated_windows(
     return np.concatenate(feats), np.concatenate(labels), np.concatenate(severities)
 
 
-def train_fault_classifier(spec: AssetClassSpec, models_dir: Path, config: TrainingConfig | None = None) -> ModelMeta:
-    """Train, validate and export the fault classifier of one asset class; return its metadata."""
+@dataclass(frozen=True)
+class FittedClassifier:
+    """A trained classifier before export: the native model, its classes, threshold and metrics."""
+
+    spec: AssetClassSpec
+    config: TrainingConfig
+    model: xgb.XGBClassifier
+    classes: list[str]
+    threshold: float
+    metrics: dict[str, float]
+    normal_x: np.ndarray
+    data_fingerprint: str
+
+
+def fit_fault_classifier(spec: AssetClassSpec, config: TrainingConfig | None = None) -> FittedClassifier:
+    """Train on simulated windows; fit the threshold and measure on held-out simulated runs."""
     config = config or TrainingConfig()
     classes = [NORMAL, *[m.code for m in spec.simulated_modes]]
     index = {c: i for i, c in enumerate(classes)}
@@ -101,13 +119,14 @@ def train_fault_classifier(spec: AssetClassSpec, models_dir: Path, config: Train
     model.fit(x, y)
 
     # Held-out simulation (other seeds): fit the threshold on normal windows, measure on the rest.
-    xv, lv, sv = _simulated_windows(spec, config, config.seed + 1000, config.runs_normal // 2, config.runs_per_fault // 2)
+    xv, lv, sv = _simulated_windows(
+        spec, config, config.seed + 1000, max(config.runs_normal // 2, 1), max(config.runs_per_fault // 2, 1)
+    )
     proba = model.predict_proba(xv)
     score = 1.0 - proba[:, 0]
-    normal = lv == NORMAL
-    normal_clean = normal & (sv == 0)
+    normal_clean = (lv == NORMAL) & (sv == 0)
     threshold = float(max(0.5, np.quantile(score[normal_clean], FALSE_ALARM_QUANTILE)))
-    faulty = ~normal
+    faulty = lv != NORMAL
     pred = np.where(score >= threshold, proba[:, 1:].argmax(axis=1) + 1, 0)
     truth = np.array([index[label] for label in lv])
     metrics: dict[str, float] = {
@@ -118,36 +137,47 @@ def train_fault_classifier(spec: AssetClassSpec, models_dir: Path, config: Train
     for code in classes[1:]:
         mask = truth == index[code]
         metrics[f"val_recall_{code}"] = float((pred[mask] == index[code]).mean()) if mask.any() else 0.0
+    return FittedClassifier(spec, config, model, classes, threshold, metrics, x[y == 0], data_hash(x, y))
 
-    normal_x = x[y == 0]
+
+def export_fault_classifier(fitted: FittedClassifier, models_dir: Path) -> ModelMeta:
+    """Convert to ONNX with onnxmltools and save it with its metadata."""
+    spec, config = fitted.spec, fitted.config
     names = feature_names(spec.sensor_ids)
     onnx_model = onnxmltools.convert_xgboost(
-        model, initial_types=[("features", FloatTensorType([None, len(names)]))], target_opset=15
+        fitted.model, initial_types=[("features", FloatTensorType([None, len(names)]))], target_opset=15
     )
     meta = ModelMeta(
         name=classifier_name(spec.id),
         kind="fault_classifier",
-        version=f"{MODEL_VERSION}.{data_hash(x)[:8]}",
+        version=f"{MODEL_VERSION}.{fitted.data_fingerprint[:8]}",
         asset_class=spec.id,
         sensors=spec.sensor_ids,
         feature_names=names,
-        classes=classes,
+        classes=fitted.classes,
         window=WINDOW,
         step=STEP,
-        threshold=threshold,
-        normal_feature_mean=normal_x.mean(axis=0).astype(float).tolist(),
-        normal_feature_std=(normal_x.std(axis=0) + 1e-6).astype(float).tolist(),
-        training_data_hash=data_hash(x, y),
-        metrics=metrics,
+        threshold=fitted.threshold,
+        normal_feature_mean=fitted.normal_x.mean(axis=0).astype(float).tolist(),
+        normal_feature_std=(fitted.normal_x.std(axis=0) + 1e-6).astype(float).tolist(),
+        training_data_hash=fitted.data_fingerprint,
+        metrics=fitted.metrics,
         params={
             "n_estimators": config.n_estimators,
             "max_depth": config.max_depth,
             "learning_rate": config.learning_rate,
             "seed": config.seed,
-            "train_windows": int(len(y)),
+            "normal_train_windows": len(fitted.normal_x),
         },
         created_at=datetime.now(UTC),
     )
     save_artifact(models_dir, meta, onnx_model.SerializeToString())
-    log.info("trained %s: %s", meta.name, {k: round(v, 3) for k, v in metrics.items()})
+    log.info("trained %s: %s", meta.name, {k: round(v, 3) for k, v in fitted.metrics.items()})
     return meta
+
+
+def train_fault_classifier(
+    spec: AssetClassSpec, models_dir: Path, config: TrainingConfig | None = None
+) -> ModelMeta:
+    """Train, validate and export the fault classifier of one asset class; return its metadata."""
+    return export_fault_classifier(fit_fault_classifier(spec, config), models_dir)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import BaseModel
 from sqlalchemy import Engine
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from copilot.errors import UnknownAssetError
 from copilot.models import Asset, Sensor
@@ -39,16 +39,21 @@ class AssetRegistry:
             asset = session.get(Asset, asset_id)
             if asset is None:
                 raise UnknownAssetError(asset_id)
-            sensors = session.exec(select(Sensor).where(Sensor.asset_id == asset_id).order_by(Sensor.id)).all()
+            sensors = session.exec(
+                select(Sensor).where(Sensor.asset_id == asset_id).order_by(col(Sensor.id))
+            ).all()
             return AssetInfo(
-                id=asset.id, asset_class=asset.asset_class, name=asset.name, location=asset.location,
+                id=asset.id,
+                asset_class=asset.asset_class,
+                name=asset.name,
+                location=asset.location,
                 criticality=asset.criticality,
                 sensors=[SensorInfo.model_validate(s, from_attributes=True) for s in sensors],
             )
 
     def list(self, asset_class: str | None = None) -> list[AssetInfo]:
         with Session(self._engine) as session:
-            query = select(Asset.id).order_by(Asset.id)
+            query = select(Asset.id).order_by(col(Asset.id))
             if asset_class:
                 query = query.where(Asset.asset_class == asset_class)
             ids = list(session.exec(query).all())

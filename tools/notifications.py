@@ -38,9 +38,13 @@ class LogNotifier:
 
     def send(self, message: NotificationMessage, *, idempotency_key: str) -> bool:
         with Session(self._engine) as session:
-            if session.exec(select(Notification).where(Notification.idempotency_key == idempotency_key)).first():
+            if session.exec(
+                select(Notification).where(Notification.idempotency_key == idempotency_key)
+            ).first():
                 return False
-            session.add(Notification(channel=self.channel, idempotency_key=idempotency_key, **message.model_dump()))
+            session.add(
+                Notification(channel=self.channel, idempotency_key=idempotency_key, **message.model_dump())
+            )
             try:
                 session.commit()
             except IntegrityError:

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, time, timedelta
 from pydantic import BaseModel
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from copilot.errors import NotFoundError
 from copilot.models import Booking, Technician
@@ -49,10 +49,14 @@ class Scheduler:
         self._engine = engine
         self._shifts = shifts
 
-    def _bookings(self, session: Session, technician_id: str, start: datetime, end: datetime) -> list[Booking]:
-        query = select(Booking).where(
-            Booking.technician_id == technician_id, Booking.end > start, Booking.start < end
-        ).order_by(Booking.start)
+    def _bookings(
+        self, session: Session, technician_id: str, start: datetime, end: datetime
+    ) -> list[Booking]:
+        query = (
+            select(Booking)
+            .where(Booking.technician_id == technician_id, Booking.end > start, Booking.start < end)
+            .order_by(col(Booking.start))
+        )
         return list(session.exec(query).all())
 
     def _earliest_slot(
@@ -63,19 +67,27 @@ class Scheduler:
             return None
         for offset in range(-1, horizon_days + 1):
             shift_start, shift_end = _shift_windows(shift, not_before + timedelta(days=offset))
+            # The job must fit in one stretch; a job longer than a shift takes a whole shift.
+            needed = min(timedelta(hours=hours), shift_end - shift_start)
             cursor = max(shift_start, not_before)
             for booking in self._bookings(session, tech.id, shift_start, shift_end):
-                if booking.start - cursor >= timedelta(hours=min(hours, 1.0)):
+                if booking.start - cursor >= needed:
                     break
                 cursor = max(cursor, booking.end)
-            if shift_end - cursor >= timedelta(hours=min(hours, 1.0)):
-                return cursor, min(cursor + timedelta(hours=hours), shift_end)
+            if shift_end - cursor >= needed:
+                return cursor, cursor + needed
         return None
 
-    def propose(self, *, craft: str, hours: float, not_before: datetime, horizon_days: int = 7) -> BookingProposal:
+    def propose(
+        self, *, craft: str, hours: float, not_before: datetime, horizon_days: int = 7
+    ) -> BookingProposal:
         """Pick the qualified technician who can start first; ties go to the least loaded."""
         with Session(self._engine) as session:
-            technicians = [t for t in session.exec(select(Technician).order_by(Technician.id)).all() if craft in t.skills]
+            technicians = [
+                t
+                for t in session.exec(select(Technician).order_by(col(Technician.id))).all()
+                if craft in t.skills
+            ]
             if not technicians:
                 raise NotFoundError(f"no technician has the skill {craft!r}")
             options = []
@@ -92,7 +104,10 @@ class Scheduler:
             booked = (slot_end - slot_start).total_seconds() / 3600
             note = "" if booked >= hours else f"; {hours - booked:g} h continue next shift"
             return BookingProposal(
-                technician_id=tech.id, technician_name=tech.name, start=slot_start, end=slot_end,
+                technician_id=tech.id,
+                technician_name=tech.name,
+                start=slot_start,
+                end=slot_end,
                 load_hours=round(load, 1),
                 reason=f"{tech.name} has {craft}, {tech.shift} shift, {load:.1f} h booked this week{note}",
             )
@@ -108,7 +123,10 @@ class Scheduler:
             created = existing is None
             if existing is None:
                 existing = Booking(
-                    work_order_id=work_order_id, technician_id=technician_id, start=start, end=end,
+                    work_order_id=work_order_id,
+                    technician_id=technician_id,
+                    start=start,
+                    end=end,
                     idempotency_key=idempotency_key,
                 )
                 session.add(existing)
@@ -116,9 +134,15 @@ class Scheduler:
                     session.commit()
                 except IntegrityError:
                     session.rollback()
-                    existing = session.exec(select(Booking).where(Booking.idempotency_key == idempotency_key)).one()
+                    existing = session.exec(
+                        select(Booking).where(Booking.idempotency_key == idempotency_key)
+                    ).one()
                     created = False
             return BookingRecord(
-                id=existing.id or 0, work_order_id=existing.work_order_id, technician_id=existing.technician_id,
-                start=existing.start, end=existing.end, created=created,
+                id=existing.id or 0,
+                work_order_id=existing.work_order_id,
+                technician_id=existing.technician_id,
+                start=existing.start,
+                end=existing.end,
+                created=created,
             )

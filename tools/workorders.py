@@ -8,7 +8,7 @@ from typing import Protocol
 from pydantic import BaseModel, Field
 from sqlalchemy import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from copilot.errors import NotFoundError, ValidationError
 from copilot.models import WorkOrder, WorkOrderStatus, utcnow
@@ -48,7 +48,12 @@ class Cmms(Protocol):
     """What the copilot needs from a CMMS (the built-in SQL one, or an adapter to Maximo, SAP PM...)."""
 
     def create(
-        self, draft: WorkOrderDraft, *, idempotency_key: str, requester: str, approver: str | None,
+        self,
+        draft: WorkOrderDraft,
+        *,
+        idempotency_key: str,
+        requester: str,
+        approver: str | None,
         investigation_id: int | None,
     ) -> CreateResult: ...
 
@@ -56,7 +61,9 @@ class Cmms(Protocol):
 
     def set_status(self, work_order_id: int, status: WorkOrderStatus) -> WorkOrderRecord: ...
 
-    def list(self, *, asset_id: str | None = None, status: WorkOrderStatus | None = None) -> list[WorkOrderRecord]: ...
+    def list(
+        self, *, asset_id: str | None = None, status: WorkOrderStatus | None = None
+    ) -> list[WorkOrderRecord]: ...
 
 
 def _record(row: WorkOrder) -> WorkOrderRecord:
@@ -70,26 +77,38 @@ class SqlCmms:
         self._engine = engine
 
     def create(
-        self, draft: WorkOrderDraft, *, idempotency_key: str, requester: str, approver: str | None,
+        self,
+        draft: WorkOrderDraft,
+        *,
+        idempotency_key: str,
+        requester: str,
+        approver: str | None,
         investigation_id: int | None,
     ) -> CreateResult:
         """Create a work order once per idempotency key; a repeat returns the existing one."""
         if "LOTO" in draft.permits and not draft.safety_steps:
             raise ValidationError("a work order that needs LOTO must carry the lockout-tagout steps")
         with Session(self._engine, expire_on_commit=False) as session:
-            existing = session.exec(select(WorkOrder).where(WorkOrder.idempotency_key == idempotency_key)).first()
+            existing = session.exec(
+                select(WorkOrder).where(WorkOrder.idempotency_key == idempotency_key)
+            ).first()
             if existing is not None:
                 return CreateResult(work_order=_record(existing), created=False)
             row = WorkOrder(
-                **draft.model_dump(), requester=requester, approver=approver,
-                investigation_id=investigation_id, idempotency_key=idempotency_key,
+                **draft.model_dump(),
+                requester=requester,
+                approver=approver,
+                investigation_id=investigation_id,
+                idempotency_key=idempotency_key,
             )
             session.add(row)
             try:
                 session.flush()
             except IntegrityError:
                 session.rollback()
-                existing = session.exec(select(WorkOrder).where(WorkOrder.idempotency_key == idempotency_key)).one()
+                existing = session.exec(
+                    select(WorkOrder).where(WorkOrder.idempotency_key == idempotency_key)
+                ).one()
                 return CreateResult(work_order=_record(existing), created=False)
             row.number = f"WO-{row.id:06d}"
             session.commit()
@@ -113,9 +132,11 @@ class SqlCmms:
             session.commit()
             return _record(row)
 
-    def list(self, *, asset_id: str | None = None, status: WorkOrderStatus | None = None) -> list[WorkOrderRecord]:
+    def list(
+        self, *, asset_id: str | None = None, status: WorkOrderStatus | None = None
+    ) -> list[WorkOrderRecord]:
         with Session(self._engine) as session:
-            query = select(WorkOrder).order_by(WorkOrder.id)
+            query = select(WorkOrder).order_by(col(WorkOrder.id))
             if asset_id:
                 query = query.where(WorkOrder.asset_id == asset_id)
             if status:

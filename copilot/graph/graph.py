@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from langchain_core.runnables import RunnableConfig
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
@@ -13,7 +14,10 @@ from copilot.services import Services
 GATHER = ("gather_incidents", "gather_manual", "gather_history")
 
 
-def build_investigation_graph(*, checkpointer: BaseCheckpointSaver | None) -> CompiledStateGraph:
+InvestigationGraph = CompiledStateGraph[InvestigationState, Services, InvestigationState, InvestigationState]
+
+
+def build_investigation_graph(*, checkpointer: BaseCheckpointSaver | None) -> InvestigationGraph:
     """Compile the investigation graph with the given checkpointer."""
     graph = StateGraph(InvestigationState, context_schema=Services)
     graph.add_node("triage", nodes.triage)
@@ -38,6 +42,10 @@ def build_investigation_graph(*, checkpointer: BaseCheckpointSaver | None) -> Co
     return graph.compile(checkpointer=checkpointer)
 
 
-def thread_config(investigation_id: int) -> dict[str, dict[str, str]]:
+def thread_id(investigation_id: int) -> str:
+    return f"investigation-{investigation_id}"
+
+
+def thread_config(investigation_id: int) -> RunnableConfig:
     """The LangGraph config of an investigation's thread."""
-    return {"configurable": {"thread_id": f"investigation-{investigation_id}"}}
+    return {"configurable": {"thread_id": thread_id(investigation_id)}}

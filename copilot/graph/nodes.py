@@ -78,8 +78,13 @@ def gather_history(state: InvestigationState, runtime: Runtime[Services]) -> dic
     svc = runtime.context
     orders = svc.cmms.list(asset_id=state["asset"]["id"])[-10:]
     items = [
-        HistoryItem(number=o.number, date=o.created_at.date().isoformat(), title=o.title,
-                    failure_code=o.failure_code, status=o.status.value)
+        HistoryItem(
+            number=o.number,
+            date=o.created_at.date().isoformat(),
+            title=o.title,
+            failure_code=o.failure_code,
+            status=o.status.value,
+        )
         for o in orders
     ]
     return {"history": [i.model_dump(mode="json") for i in items]}
@@ -91,15 +96,20 @@ def diagnose(state: InvestigationState, runtime: Runtime[Services]) -> dict[str,
     alert = AlertIn.model_validate(state["alert"])
     spec = svc.site.asset_class(state["asset"]["asset_class"])
     request = DiagnosisRequest(
-        asset_id=alert.asset_id, asset_class=spec, alert=alert,
+        asset_id=alert.asset_id,
+        asset_class=spec,
+        alert=alert,
         incidents=[Passage.model_validate(p) for p in state.get("incidents", [])],
         manual=[Passage.model_validate(p) for p in state.get("manual", [])],
         history=[HistoryItem.model_validate(h) for h in state.get("history", [])],
     )
     diagnosis = svc.provider.diagnose(request)
     repo.update_investigation(
-        svc.engine, investigation_id=state["investigation_id"], diagnosis=diagnosis.model_dump(mode="json"),
-        failure_mode=alert.failure_mode or diagnosis.top.failure_code, mode=svc.provider.mode,
+        svc.engine,
+        investigation_id=state["investigation_id"],
+        diagnosis=diagnosis.model_dump(mode="json"),
+        failure_mode=diagnosis.top.failure_code,
+        mode=svc.provider.mode,
     )
     return {"diagnosis": diagnosis.model_dump(mode="json")}
 
@@ -109,11 +119,19 @@ def _asset_facts(svc: Services, asset: AssetInfo) -> dict[str, Any]:
     return {"energized": spec.energized, "pressurized": spec.pressurized, "criticality": asset.criticality}
 
 
-def _classified(svc: Services, *, key: str, kind: str, summary: str, payload: dict[str, Any],
-                facts: dict[str, Any]) -> PlannedAction:
+def _classified(
+    svc: Services, *, key: str, kind: str, summary: str, payload: dict[str, Any], facts: dict[str, Any]
+) -> PlannedAction:
     verdict = classify(svc.policy, kind=kind, payload=payload, asset=facts)
-    return PlannedAction(key=key, kind=kind, summary=summary, payload=payload,
-                         requires_approval=verdict.requires_approval, reasons=verdict.reasons, permits=verdict.permits)
+    return PlannedAction(
+        key=key,
+        kind=kind,
+        summary=summary,
+        payload=payload,
+        requires_approval=verdict.requires_approval,
+        reasons=verdict.reasons,
+        permits=verdict.permits,
+    )
 
 
 def plan_actions(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
@@ -133,37 +151,70 @@ def plan_actions(state: InvestigationState, runtime: Runtime[Services]) -> dict[
             f"{mode.action}\n\nWhy: {diagnosis.summary}\nAlert: {state['alert']['summary']}\n"
             f"Investigation #{investigation_id}."
         ),
-        priority=state["priority"], failure_code=mode.code, craft=mode.craft,
-        estimated_hours=mode.estimated_hours, permits=list(mode.permits),
+        priority=state["priority"],
+        failure_code=mode.code,
+        craft=mode.craft,
+        estimated_hours=mode.estimated_hours,
+        permits=list(mode.permits),
     )
-    work_order = _classified(svc, key="work_order", kind="create_work_order", facts=facts,
-                             summary=f"Create work order: {draft.title} (P{draft.priority})",
-                             payload=draft.model_dump(mode="json"))
+    work_order = _classified(
+        svc,
+        key="work_order",
+        kind="create_work_order",
+        facts=facts,
+        summary=f"Create work order: {draft.title} (P{draft.priority})",
+        payload=draft.model_dump(mode="json"),
+    )
     permits = sorted(set(draft.permits) | set(work_order.permits))
     steps = state.get("loto_steps", []) if "LOTO" in permits else []
-    work_order.payload.update(permits=permits, safety_steps=steps, safety_source=state.get("loto_citation", ""))
+    work_order.payload.update(
+        permits=permits, safety_steps=steps, safety_source=state.get("loto_citation", "")
+    )
     if "LOTO" in permits and not steps:
         work_order.requires_approval = True
-        work_order.reasons.append("no lockout-tagout steps found in the manual: the operator must supply them")
+        work_order.reasons.append(
+            "no lockout-tagout steps found in the manual: the operator must supply them"
+        )
     actions = [work_order]
 
     try:
         proposal = svc.scheduler.propose(craft=mode.craft, hours=mode.estimated_hours, not_before=utcnow())
-        actions.append(_classified(
-            svc, key="booking", kind="book_technician", facts=facts,
-            summary=f"Book {proposal.technician_name} {proposal.start:%a %H:%M}-{proposal.end:%H:%M} ({proposal.reason})",
-            payload=proposal.model_dump(mode="json"),
-        ))
-        notify_priority = "high" if draft.priority <= 2 else "normal"
+        actions.append(
+            _classified(
+                svc,
+                key="booking",
+                kind="book_technician",
+                facts=facts,
+                summary=f"Book {proposal.technician_name} {proposal.start:%a %H:%M}-{proposal.end:%H:%M} ({proposal.reason})",
+                payload=proposal.model_dump(mode="json"),
+            )
+        )
+        notify_priority: Literal["normal", "high"] = "high" if draft.priority <= 2 else "normal"
         notify_body = f"{diagnosis.summary} Proposed: {draft.title}."
     except Exception as exc:  # the scheduling fallback: tell an operator instead
-        log.warning("investigation %s: scheduling failed (%s); falling back to a notification", investigation_id, exc)
+        log.warning(
+            "investigation %s: scheduling failed (%s); falling back to a notification", investigation_id, exc
+        )
         notify_priority = "high"
-        notify_body = f"Scheduling failed ({exc}); assign a {mode.craft} technician by hand. {diagnosis.summary}"
-    message = NotificationMessage(recipient="operators", subject=f"{asset.id}: {mode.name} suspected",
-                                  body=notify_body, priority=notify_priority)
-    actions.append(_classified(svc, key="notify_operators", kind="notify", facts=facts,
-                               summary=f"Notify operators ({notify_priority})", payload=message.model_dump(mode="json")))
+        notify_body = (
+            f"Scheduling failed ({exc}); assign a {mode.craft} technician by hand. {diagnosis.summary}"
+        )
+    message = NotificationMessage(
+        recipient="operators",
+        subject=f"{asset.id}: {mode.name} suspected",
+        body=notify_body,
+        priority=notify_priority,
+    )
+    actions.append(
+        _classified(
+            svc,
+            key="notify_operators",
+            kind="notify",
+            facts=facts,
+            summary=f"Notify operators ({notify_priority})",
+            payload=message.model_dump(mode="json"),
+        )
+    )
 
     payloads = [a.model_dump(mode="json") for a in actions]
     repo.save_actions(svc.engine, investigation_id=investigation_id, actions=payloads)
@@ -171,11 +222,14 @@ def plan_actions(state: InvestigationState, runtime: Runtime[Services]) -> dict[
     if any(a.requires_approval for a in actions):
         reasons = sorted({r for a in actions if a.requires_approval for r in a.reasons})
         approval_id = repo.ensure_approval_request(
-            svc.engine, investigation_id=investigation_id, requested_by="copilot",
+            svc.engine,
+            investigation_id=investigation_id,
+            requested_by="copilot",
             summary=f"{draft.title}: {'; '.join(reasons)}",
         )
-        repo.update_investigation(svc.engine, investigation_id=investigation_id,
-                                  status=InvestigationStatus.pending_approval)
+        repo.update_investigation(
+            svc.engine, investigation_id=investigation_id, status=InvestigationStatus.pending_approval
+        )
     return {"actions": payloads, "approval_id": approval_id}
 
 
@@ -185,12 +239,14 @@ def route_after_plan(state: InvestigationState) -> Literal["approval", "execute"
 
 def approval(state: InvestigationState) -> dict[str, Any]:
     """Wait for an operator's decision (approve / edit / reject); nothing happens before interrupt()."""
-    answer = interrupt({
-        "approval_id": state["approval_id"],
-        "investigation_id": state["investigation_id"],
-        "allowed": ["approve", "edit", "reject"],
-        "actions": state["actions"],
-    })
+    answer = interrupt(
+        {
+            "approval_id": state["approval_id"],
+            "investigation_id": state["investigation_id"],
+            "allowed": ["approve", "edit", "reject"],
+            "actions": state["actions"],
+        }
+    )
     decision = DecisionPayload.model_validate(answer)
     return {"decision": decision.model_dump(mode="json")}
 
@@ -220,34 +276,57 @@ def execute(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, 
         try:
             if action.kind == "create_work_order":
                 draft = WorkOrderDraft.model_validate(action.payload)
-                created = svc.cmms.create(draft, idempotency_key=key, requester="copilot", approver=approver,
-                                          investigation_id=investigation_id)
+                created = svc.cmms.create(
+                    draft,
+                    idempotency_key=key,
+                    requester="copilot",
+                    approver=approver,
+                    investigation_id=investigation_id,
+                )
                 work_order_id = created.work_order.id
-                result = ExecutionResult(key=action.key, kind=action.kind, ok=True, created=created.created,
-                                         detail={"work_order_id": created.work_order.id,
-                                                 "number": created.work_order.number})
+                result = ExecutionResult(
+                    key=action.key,
+                    kind=action.kind,
+                    ok=True,
+                    created=created.created,
+                    detail={"work_order_id": created.work_order.id, "number": created.work_order.number},
+                )
             elif action.kind == "book_technician":
                 if work_order_id is None:
                     raise RuntimeError("no work order to book against")
                 booking = svc.scheduler.book(
-                    work_order_id=work_order_id, technician_id=action.payload["technician_id"],
+                    work_order_id=work_order_id,
+                    technician_id=action.payload["technician_id"],
                     start=datetime.fromisoformat(action.payload["start"]),
-                    end=datetime.fromisoformat(action.payload["end"]), idempotency_key=key,
+                    end=datetime.fromisoformat(action.payload["end"]),
+                    idempotency_key=key,
                 )
-                result = ExecutionResult(key=action.key, kind=action.kind, ok=True, created=booking.created,
-                                         detail={"booking_id": booking.id, "technician_id": booking.technician_id})
+                result = ExecutionResult(
+                    key=action.key,
+                    kind=action.kind,
+                    ok=True,
+                    created=booking.created,
+                    detail={"booking_id": booking.id, "technician_id": booking.technician_id},
+                )
             elif action.kind == "notify":
-                sent = svc.notifier.send(NotificationMessage.model_validate(action.payload), idempotency_key=key)
+                sent = svc.notifier.send(
+                    NotificationMessage.model_validate(action.payload), idempotency_key=key
+                )
                 result = ExecutionResult(key=action.key, kind=action.kind, ok=True, created=sent)
             else:
-                raise RuntimeError(f"no executor for action kind {action.kind!r}; it stays for a person to carry out")
+                raise RuntimeError(
+                    f"no executor for action kind {action.kind!r}; it stays for a person to carry out"
+                )
         except Exception as exc:
             log.exception("investigation %s: action %s failed", investigation_id, action.key)
             result = ExecutionResult(key=action.key, kind=action.kind, ok=False, error=str(exc))
         repo.set_action_result(
-            svc.engine, investigation_id=investigation_id, key=action.key,
+            svc.engine,
+            investigation_id=investigation_id,
+            key=action.key,
             status=ActionStatus.executed if result.ok else ActionStatus.failed,
-            result=result.model_dump(mode="json"), payload=action.payload,
+            result=result.model_dump(mode="json"),
+            payload=action.payload,
         )
         results.append(result)
     return {"executed": [r.model_dump(mode="json") for r in results]}
@@ -265,5 +344,7 @@ def report(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, A
         status = InvestigationStatus.failed
     else:
         status = InvestigationStatus.done
-    repo.update_investigation(svc.engine, investigation_id=state["investigation_id"], status=status, report=text)
+    repo.update_investigation(
+        svc.engine, investigation_id=state["investigation_id"], status=status, report=text
+    )
     return {"report": text}

@@ -6,14 +6,11 @@ types below at their boundary.
 
 from __future__ import annotations
 
-from typing import Any, Literal, TypedDict
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, Field
 
-ActionKind = Literal[
-    "create_work_order", "book_technician", "notify", "update_work_order", "isolate_energy",
-    "shutdown_equipment", "restart_equipment", "change_setpoint",
-]
+from copilot.models import Decision
 
 
 class PlannedAction(BaseModel):
@@ -32,7 +29,7 @@ class DecisionPayload(BaseModel):
     """An operator's decision as it resumes the graph."""
 
     approval_id: int
-    decision: Literal["approve", "edit", "reject"]
+    decision: Decision
     user_id: str
     role: str
     comment: str = ""

@@ -16,7 +16,9 @@ class Hypothesis(BaseModel):
     name: str
     probability: float = Field(ge=0.0, le=1.0)
     rationale: str
-    citations: list[str] = Field(default_factory=list, description="Citation refs: doc_id#chunk, or model:<name>.")
+    citations: list[str] = Field(
+        default_factory=list, description="Citation refs: doc_id#chunk, or model:<name>."
+    )
 
 
 class Diagnosis(BaseModel):

@@ -8,6 +8,7 @@ incidents, and how well the sensors' deviations match each failure mode's signat
 from __future__ import annotations
 
 import math
+from typing import Literal
 
 from copilot.llm.base import Diagnosis, DiagnosisRequest, Hypothesis
 from copilot.schemas import AssetClassSpec, Passage
@@ -22,7 +23,9 @@ def _normalise(scores: dict[str, float]) -> dict[str, float]:
     return {k: max(v, 0.0) / total for k, v in scores.items()}
 
 
-def incident_votes(incidents: list[Passage], codes: list[str]) -> tuple[dict[str, float], dict[str, list[str]]]:
+def incident_votes(
+    incidents: list[Passage], codes: list[str]
+) -> tuple[dict[str, float], dict[str, list[str]]]:
     """Similarity-weighted votes of incidents per failure code, and which incidents voted."""
     votes = {code: 0.0 for code in codes}
     voters: dict[str, list[str]] = {code: [] for code in codes}
@@ -73,7 +76,9 @@ class OfflineProvider:
         votes = _normalise(raw_votes)
         signature = _normalise(signature_match(spec, evidence.window_stats if evidence else {}))
         combined = {
-            c: WEIGHTS["model"] * model[c] + WEIGHTS["incidents"] * votes[c] + WEIGHTS["signature"] * signature[c]
+            c: WEIGHTS["model"] * model[c]
+            + WEIGHTS["incidents"] * votes[c]
+            + WEIGHTS["signature"] * signature[c]
             for c in codes
         }
         probs = _normalise(combined)
@@ -90,20 +95,34 @@ class OfflineProvider:
             if n_votes:
                 parts.append(f"{n_votes} of {len(request.incidents)} similar incidents")
             if signature[code] > 0:
-                parts.append(f"sensor pattern matches the {mode.name.lower()} signature ({signature[code]:.0%} of match)")
+                parts.append(
+                    f"sensor pattern matches the {mode.name.lower()} signature ({signature[code]:.0%} of match)"
+                )
             citations = [f"model:{evidence.model_version}"] if (evidence and model[code] > 0) else []
             citations += [f"{doc}#0" for doc in voters[code][:3]] + _manual_refs(request.manual, code)
             hypotheses.append(
                 Hypothesis(
-                    failure_code=code, name=mode.name, probability=math.floor(probs[code] * 1000) / 1000,
-                    rationale="; ".join(parts) or "weak evidence", citations=citations,
+                    failure_code=code,
+                    name=mode.name,
+                    probability=math.floor(probs[code] * 1000) / 1000,
+                    rationale="; ".join(parts) or "weak evidence",
+                    citations=citations,
                 )
             )
         if not hypotheses:
             fallback = request.alert.failure_mode or codes[0]
-            hypotheses = [Hypothesis(failure_code=fallback, name=spec.failure_mode(fallback).name, probability=0.0,
-                                     rationale="no evidence beyond the alert", citations=[])]
+            hypotheses = [
+                Hypothesis(
+                    failure_code=fallback,
+                    name=spec.failure_mode(fallback).name,
+                    probability=0.0,
+                    rationale="no evidence beyond the alert",
+                    citations=[],
+                )
+            ]
         top = hypotheses[0]
-        confidence = "high" if top.probability >= 0.7 else "medium" if top.probability >= 0.45 else "low"
+        confidence: Literal["low", "medium", "high"] = (
+            "high" if top.probability >= 0.7 else "medium" if top.probability >= 0.45 else "low"
+        )
         summary = f"Most likely {top.name} ({top.failure_code}, p={top.probability:.2f}): {top.rationale}."
         return Diagnosis(hypotheses=hypotheses, summary=summary, confidence=confidence)

@@ -87,13 +87,18 @@ def _holds(actual: Any, expected: Any) -> bool:
     return bool(actual == expected)
 
 
-def classify(policy: SafetyPolicy, *, kind: str, payload: dict[str, Any], asset: dict[str, Any]) -> Classification:
+def classify(
+    policy: SafetyPolicy, *, kind: str, payload: dict[str, Any], asset: dict[str, Any]
+) -> Classification:
     """Classify one proposed action; an action the policy does not know requires approval."""
     action = policy.actions.get(kind)
     if action is None:
         return Classification(
-            kind=kind, requires_approval=policy.unknown_action.requires_approval,
-            reasons=[policy.unknown_action.reason], permits=[], approver_roles=policy.approver_roles,
+            kind=kind,
+            requires_approval=policy.unknown_action.requires_approval,
+            reasons=[policy.unknown_action.reason],
+            permits=[],
+            approver_roles=policy.approver_roles,
         )
     facts = {"kind": kind, "payload": payload, "asset": asset}
     requires = action.requires_approval
@@ -105,6 +110,10 @@ def classify(policy: SafetyPolicy, *, kind: str, payload: dict[str, Any], asset:
             reasons.append(rule.reason)
             permits.extend(p for p in rule.permits if p not in permits)
     return Classification(
-        kind=kind, requires_approval=requires or action.forbidden, forbidden=action.forbidden,
-        reasons=reasons, permits=permits, approver_roles=policy.approver_roles,
+        kind=kind,
+        requires_approval=requires or action.forbidden,
+        forbidden=action.forbidden,
+        reasons=reasons,
+        permits=permits,
+        approver_roles=policy.approver_roles,
     )
