@@ -264,6 +264,33 @@ def ingest(
         services.close()
 
 
+@app.command("eval")
+@handles_errors
+def eval_(
+    suite: Annotated[str | None, typer.Option(help="One suite; default all.")] = None,
+    out: Annotated[
+        Path | None, typer.Option(help="JSON report path; a markdown report is written beside it.")
+    ] = None,
+    predictions_out: Annotated[
+        Path | None, typer.Option(help="Folder for per-file predictions (suites that support it).")
+    ] = None,
+) -> None:
+    """Run eval suites in a fresh state folder and write a JSON and a markdown report."""
+    from evals.runner import SUITES, default_report_path, run_suite, write_report
+
+    settings = _settings()
+    names = [suite] if suite else list(SUITES)
+    results = [run_suite(name, settings, predictions_out=predictions_out) for name in names]
+    json_path, md_path = write_report(results, out or default_report_path())
+    for result in results:
+        if result.skipped:
+            typer.echo(f"{result.suite}: skipped ({result.skipped})", err=True)
+        else:
+            figures = ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items())
+            typer.echo(f"{result.suite} ({result.seconds:g} s): {figures}")
+    typer.echo(f"report: {json_path} and {md_path}")
+
+
 @app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",

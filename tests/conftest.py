@@ -72,3 +72,12 @@ def services(settings: Settings, embedder: Embedder) -> Iterator[Services]:
     built = build_services(settings, embedder=embedder)
     yield built
     built.close()
+
+
+@pytest.fixture(scope="session")
+def data_dir() -> Path:
+    """The public datasets folder; tests that need it skip with a clear message on a fresh clone."""
+    settings = Settings()
+    if settings.data_dir is None or not settings.data_dir.is_dir():
+        pytest.skip("public datasets not found: set COPILOT_DATA_DIR (default ../shared/data) to run this test")
+    return settings.data_dir

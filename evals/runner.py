@@ -1,0 +1,129 @@
+"""The eval runner: run suites by name, each in a fresh COPILOT_HOME, and write one JSON and one markdown report.
+
+A suite is a function `run(ctx: EvalContext) -> SuiteResult` in `evals/suites/<name>.py`. Its metrics are a
+flat mapping of names to numbers (prefixed by dataset, e.g. `skab_outlier_f1`); its markdown section sets
+each figure beside the published ones. A suite that needs `../shared/data` raises `DataMissing`, and the
+runner records it as skipped with the reason.
+"""
+
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Protocol
+
+from pydantic import BaseModel, Field
+
+from copilot.config import Settings
+from copilot.errors import CopilotError, ValidationError
+
+log = logging.getLogger(__name__)
+
+SUITES: tuple[str, ...] = ("anomaly", "classifier")
+
+
+class DataMissing(CopilotError):
+    """Raised by a suite whose public dataset is not available (COPILOT_DATA_DIR unset or incomplete)."""
+
+
+@dataclass(frozen=True)
+class EvalContext:
+    """What a suite gets: settings pointing at a fresh state folder, the data folder, optional outputs."""
+
+    settings: Settings
+    data_dir: Path | None
+    predictions_out: Path | None = None
+
+    def require_data(self, *parts: str) -> Path:
+        """Return data_dir/parts, or raise DataMissing with the path that was looked for."""
+        if self.data_dir is None:
+            raise DataMissing("no public data folder: set COPILOT_DATA_DIR (default ../shared/data)")
+        path = self.data_dir.joinpath(*parts)
+        if not path.exists():
+            raise DataMissing(f"{path} does not exist: COPILOT_DATA_DIR must hold {'/'.join(parts)}")
+        return path
+
+
+class SuiteResult(BaseModel):
+    suite: str
+    metrics: dict[str, float] = Field(default_factory=dict)
+    markdown: str = ""
+    skipped: str | None = None
+    seconds: float = 0.0
+
+
+class Suite(Protocol):
+    def __call__(self, ctx: EvalContext) -> SuiteResult: ...
+
+
+def load_suite(name: str) -> Suite:
+    if name not in SUITES:
+        raise ValidationError(f"unknown eval suite {name!r}: choose one of {', '.join(SUITES)}")
+    module = importlib.import_module(f"evals.suites.{name}")
+    return module.run  # type: ignore[no-any-return]
+
+
+def git_commit() -> str:
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "--short", "HEAD"],
+            capture_output=True,
+            text=True,
+            timeout=5,
+            cwd=Path(__file__).resolve().parent,
+        )
+        return out.stdout.strip() or "nocommit"
+    except (OSError, subprocess.SubprocessError):
+        return "nocommit"
+
+
+def default_report_path() -> Path:
+    return Path("evals") / "reports" / f"{datetime.now(UTC):%Y-%m-%d}-{git_commit()}.json"
+
+
+def run_suite(name: str, settings: Settings, *, predictions_out: Path | None = None) -> SuiteResult:
+    """Run one suite in a fresh temporary COPILOT_HOME."""
+    suite = load_suite(name)
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix=f"copilot-eval-{name}-") as tmp:
+        ctx = EvalContext(
+            settings=settings.model_copy(update={"home": Path(tmp)}),
+            data_dir=settings.data_dir,
+            predictions_out=predictions_out,
+        )
+        try:
+            result = suite(ctx)
+        except DataMissing as exc:
+            log.warning("suite %s skipped: %s", name, exc)
+            result = SuiteResult(suite=name, skipped=str(exc))
+    result.seconds = round(time.perf_counter() - started, 1)
+    return result
+
+
+def write_report(results: list[SuiteResult], out: Path) -> tuple[Path, Path]:
+    """Write the flat JSON of metrics and the markdown report beside it."""
+    out.parent.mkdir(parents=True, exist_ok=True)
+    flat: dict[str, float | str] = {}
+    for result in results:
+        flat.update(result.metrics)
+        if result.skipped:
+            flat[f"{result.suite}_skipped"] = result.skipped
+    flat["generated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+    flat["commit"] = git_commit()
+    out.write_text(json.dumps(flat, indent=2, sort_keys=False) + "\n")
+    lines = [f"# Eval report ({flat['generated_at']}, commit {flat['commit']})", ""]
+    for result in results:
+        lines.append(f"## Suite `{result.suite}` ({result.seconds:g} s)")
+        lines.append("")
+        lines.append(f"Skipped: {result.skipped}" if result.skipped else result.markdown.strip())
+        lines.append("")
+    markdown = out.with_suffix(".md")
+    markdown.write_text("\n".join(lines))
+    return out, markdown
