@@ -292,6 +292,35 @@ def eval_(
 
 
 @app.command()
+@handles_errors
+def bench(
+    name: Annotated[str, typer.Argument(help="Benchmark: stream.")],
+    as_json: JsonOpt = False,
+) -> None:
+    """Run a reproducible benchmark in a fresh state folder and print its figures."""
+    import tempfile
+
+    from copilot.errors import ValidationError
+
+    settings = _settings()
+    with tempfile.TemporaryDirectory(prefix=f"copilot-bench-{name}-") as tmp:
+        fresh = settings.model_copy(update={"home": Path(tmp)})
+        fresh.ensure_dirs()
+        if name == "stream":
+            from copilot.bench.stream import run_stream_bench
+            from copilot.site import load_site
+
+            figures = run_stream_bench(load_site(fresh.site_dir), fresh.models_dir)
+        else:
+            raise ValidationError(f"unknown benchmark {name!r}: choose stream")
+    if as_json:
+        _echo_json(figures)
+        return
+    for key, value in figures.items():
+        typer.echo(f"{key}: {value}")
+
+
+@app.command()
 def serve(
     host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,

@@ -15,10 +15,12 @@ from copilot.ingest import ingest
 from copilot.investigations import AlertOutcome, handle_alert, list_approvals
 from copilot.models import Alert, Investigation, WorkOrder
 from copilot.services import Services, build_services
-from copilot.training import ensure_site_models, load_scorers
+from copilot.streaming import asset_models, stream_specs
+from copilot.training import ensure_site_models
 from predictors.alert_policy import AlertPolicy
-from predictors.replay import replay
 from predictors.simulator import FaultInjection, simulate
+from predictors.stream import replay_validated
+from predictors.validation import ValidationStats
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +62,10 @@ def reset_home(settings: Settings) -> None:
 
 def replay_scenario(services: Services, *, end: datetime, seed: int = 42) -> tuple[list, int]:
     """Simulate every asset for the scenario, with the scenario's faults, and score it; return alerts."""
-    scorers = load_scorers(services.site, services.settings.models_dir)
+    models = asset_models(services.site, services.settings.models_dir)
+    specs = stream_specs(services.site)
     policy = AlertPolicy()
+    stats = ValidationStats()
     start = end - timedelta(seconds=SCENARIO_SECONDS)
     alerts, readings = [], 0
     for i, asset in enumerate(services.site.assets):
@@ -75,13 +79,13 @@ def replay_scenario(services: Services, *, end: datetime, seed: int = 42) -> tup
             seed=seed + i,
         )
         readings += run.values.size
-        result = replay(
-            asset_id=asset.id,
+        result = replay_validated(
+            spec=specs[asset.id],
             timestamps=run.timestamps,
             values=run.values,
-            scorer=scorers[spec.id],
+            model=models[spec.id],
             policy=policy,
-            normal_means={s.id: s.mean for s in spec.sensors},
+            stats=stats,
         )
         alerts.extend(result.alerts)
     alerts.sort(key=lambda a: a.ts)

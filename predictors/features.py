@@ -33,11 +33,16 @@ def window_features(windows: np.ndarray) -> np.ndarray:
         raise ValueError(f"windows must be (n, W, S), got shape {windows.shape}")
     n, w, s = windows.shape
     x = windows.astype(np.float64, copy=False)
-    mean = x.mean(axis=1)
-    std = x.std(axis=1)
+    # einsum reductions: much faster than np.std on a strided sliding-window view.
+    # Moments of the window shifted by its first row: numerically sound when the level dwarfs the spread.
+    base = x[:, 0, :]
+    shifted = x - base[:, None, :]
+    offset = np.einsum("nws->ns", shifted) / w
+    mean = base + offset
+    std = np.sqrt(np.maximum(np.einsum("nws,nws->ns", shifted, shifted) / w - offset**2, 0.0))
     t = np.arange(w, dtype=np.float64) - (w - 1) / 2.0
     denom = float((t**2).sum()) or 1.0
-    slope = np.einsum("w,nws->ns", t, x - mean[:, None, :]) / denom
+    slope = np.einsum("w,nws->ns", t, shifted) / denom  # sum(t) == 0: the shift does not change it
     rng = x.max(axis=1) - x.min(axis=1)
     out = np.stack([mean, std, slope, rng], axis=2)  # (n, S, K)
     return out.reshape(n, s * len(FEATURE_KINDS)).astype(np.float32)

@@ -79,5 +79,7 @@ def data_dir() -> Path:
     """The public datasets folder; tests that need it skip with a clear message on a fresh clone."""
     settings = Settings()
     if settings.data_dir is None or not settings.data_dir.is_dir():
-        pytest.skip("public datasets not found: set COPILOT_DATA_DIR (default ../shared/data) to run this test")
+        pytest.skip(
+            "public datasets not found: set COPILOT_DATA_DIR (default ../shared/data) to run this test"
+        )
     return settings.data_dir

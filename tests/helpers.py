@@ -6,16 +6,16 @@ from datetime import UTC, datetime, timedelta
 
 from copilot.schemas import AlertIn
 from copilot.services import Services
-from copilot.training import load_scorers
+from copilot.streaming import asset_models
 from predictors.alert_policy import AlertPolicy
-from predictors.replay import replay
 from predictors.simulator import FaultInjection, simulate
+from predictors.stream import replay
 
 
 def fault_alert(services: Services, asset_id: str, code: str, *, seed: int = 3) -> AlertIn:
     """Replay a simulated fault on an asset through the real scorer and policy; return the first alert."""
     spec = services.site.class_of(asset_id)
-    scorer = load_scorers(services.site, services.settings.models_dir)[spec.id]
+    model = asset_models(services.site, services.settings.models_dir)[spec.id]
     run = simulate(
         spec,
         asset_id=asset_id,
@@ -28,9 +28,8 @@ def fault_alert(services: Services, asset_id: str, code: str, *, seed: int = 3) 
         asset_id=asset_id,
         timestamps=run.timestamps,
         values=run.values,
-        scorer=scorer,
+        model=model,
         policy=AlertPolicy(),
-        normal_means={s.id: s.mean for s in spec.sensors},
     )
     assert result.alerts, f"the simulated {code} fault on {asset_id} raised no alert"
     return result.alerts[0]

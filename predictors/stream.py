@@ -1,0 +1,343 @@
+"""Score sensor streams: batch replay over arrays, and the online path one reading at a time.
+
+Both paths cut the same windows, compute the same features (predictors.features) and call the same
+ONNX model; the alert policy then decides which windows raise alerts, with the evidence attached.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+
+from copilot.schemas import AlertEvidence, AlertIn
+from predictors.alert_policy import AlertPolicy
+from predictors.features import sliding_windows, window_features
+from predictors.scorer import OnnxScorer
+from predictors.validation import (
+    AssetStreamSpec,
+    ReadingValidator,
+    Rejection,
+    RejectReason,
+    ValidationStats,
+    validate_frames,
+)
+
+MODE_CONFIDENCE = 0.5  # an alert names a failure mode only when it holds this share of the anomaly mass
+UNCLASSIFIED = "unclassified"
+
+
+def confident_mode(proba: np.ndarray, classes: list[str]) -> str | None:
+    """The most likely failure mode if it dominates the non-normal probability, else None."""
+    anomaly_mass = max(1.0 - float(proba[0]), 1e-9)
+    top = int(proba[1:].argmax()) + 1
+    return classes[top] if float(proba[top]) / anomaly_mass >= MODE_CONFIDENCE else None
+
+
+def epoch_to_datetime(ts: float) -> datetime:
+    return datetime.fromtimestamp(ts, tz=UTC)
+
+
+def build_evidence(
+    scorer: OnnxScorer,
+    *,
+    features: np.ndarray,
+    proba: np.ndarray,
+    window: np.ndarray,
+    window_ts: tuple[datetime, datetime],
+    score: float,
+    normal_means: Mapping[str, float],
+) -> AlertEvidence:
+    """Assemble what the model saw and why it fired."""
+    top_sensors, top_features = scorer.explain(features)
+    stats = {}
+    for j, sensor in enumerate(scorer.meta.sensors):
+        column = window[:, j]
+        stats[sensor] = {
+            "mean": round(float(column.mean()), 4),
+            "min": round(float(column.min()), 4),
+            "max": round(float(column.max()), 4),
+            "last": round(float(column[-1]), 4),
+            "normal": round(float(normal_means.get(sensor, np.nan)), 4),
+        }
+    return AlertEvidence(
+        score=round(score, 4),
+        threshold=round(scorer.threshold, 4),
+        model_version=f"{scorer.meta.name}@{scorer.meta.version}",
+        window_start=window_ts[0],
+        window_end=window_ts[1],
+        mode_probabilities={c: round(float(p), 4) for c, p in zip(scorer.meta.classes, proba, strict=True)},
+        top_sensors=top_sensors,
+        top_features=top_features,
+        window_stats=stats,
+    )
+
+
+@dataclass
+class AssetModel:
+    """The scorer of one asset and the normal operating point its evidence compares against."""
+
+    scorer: OnnxScorer
+    normal_means: dict[str, float]
+
+
+def _alert(
+    asset_id: str,
+    model: AssetModel,
+    policy: AlertPolicy,
+    *,
+    features: np.ndarray,
+    proba: np.ndarray,
+    score: float,
+    window: np.ndarray,
+    start: datetime,
+    end: datetime,
+) -> AlertIn | None:
+    """Apply the policy to one scored window; build the alert if it fires."""
+    meta = model.scorer.meta
+    mode = confident_mode(proba, meta.classes)
+    verdict = policy.observe(
+        asset_id=asset_id,
+        failure_mode=mode or UNCLASSIFIED,
+        ts=end,
+        score=score,
+        threshold=model.scorer.threshold,
+    )
+    if not verdict.raise_alert or verdict.severity is None:
+        return None
+    evidence = build_evidence(
+        model.scorer,
+        features=features,
+        proba=proba,
+        window=window,
+        window_ts=(start, end),
+        score=score,
+        normal_means=model.normal_means,
+    )
+    leading = meta.classes[int(proba[1:].argmax()) + 1]
+    named = (
+        f"most likely {mode} (p={evidence.mode_probabilities.get(mode, 0):.2f})"
+        if mode
+        else f"failure mode unclear (leading {leading})"
+    )
+    return AlertIn(
+        asset_id=asset_id,
+        failure_mode=mode,
+        severity=verdict.severity,
+        ts=end,
+        source=meta.name,
+        summary=(
+            f"{asset_id}: anomaly score {score:.2f} over threshold {model.scorer.threshold:.2f}; {named}; "
+            f"top sensors {', '.join(c.name for c in evidence.top_sensors[:3])}"
+        ),
+        evidence=evidence,
+    )
+
+
+@dataclass(frozen=True)
+class ReplayResult:
+    asset_id: str
+    windows: int
+    alerts: list[AlertIn]
+    max_score: float
+
+
+def replay(
+    *,
+    asset_id: str,
+    timestamps: np.ndarray,
+    values: np.ndarray,
+    model: AssetModel,
+    policy: AlertPolicy,
+    step: int | None = None,
+) -> ReplayResult:
+    """Score every window of one asset's (T, S) stream in one batch, then apply the policy in time order.
+
+    `timestamps` are epoch seconds (float) or numpy datetime64; `step` overrides the model's window step
+    (1 scores a window ending at every row). The policy only needs the windows over the threshold and
+    the first one below after a run (which resets its debounce), so only those go through it.
+    """
+    ts = _epoch_seconds(timestamps)
+    meta = model.scorer.meta
+    windows, ends = sliding_windows(values, meta.window, step or meta.step)
+    if len(ends) == 0:
+        return ReplayResult(asset_id, 0, [], 0.0)
+    features = window_features(windows)
+    scores = model.scorer.score(features)
+    over = scores.anomaly >= model.scorer.threshold
+    resets = ~over & np.concatenate(([False], over[:-1]))
+    alerts = []
+    for i in np.flatnonzero(over | resets):
+        end = ends[i]
+        alert = _alert(
+            asset_id,
+            model,
+            policy,
+            features=features[i],
+            proba=scores.proba[i],
+            score=float(scores.anomaly[i]),
+            window=windows[i],
+            start=epoch_to_datetime(ts[end - meta.window + 1]),
+            end=epoch_to_datetime(ts[end]),
+        )
+        if alert is not None:
+            alerts.append(alert)
+    return ReplayResult(asset_id, len(ends), alerts, float(scores.anomaly.max()))
+
+
+def _epoch_seconds(timestamps: np.ndarray) -> np.ndarray:
+    if np.issubdtype(timestamps.dtype, np.datetime64):
+        return timestamps.astype("datetime64[ms]").astype(np.int64) / 1000.0
+    return np.asarray(timestamps, dtype=np.float64)
+
+
+def replay_validated(
+    *,
+    spec: AssetStreamSpec,
+    timestamps: np.ndarray,
+    values: np.ndarray,
+    model: AssetModel,
+    policy: AlertPolicy,
+    stats: ValidationStats,
+    step: int | None = None,
+) -> ReplayResult:
+    """Validate a batch (vectorised; bad readings rejected and counted) and replay what is left."""
+    ts, clean = validate_frames(spec, _epoch_seconds(timestamps), values, stats)
+    return replay(asset_id=spec.asset_id, timestamps=ts, values=clean, model=model, policy=policy, step=step)
+
+
+# --- the online path ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class _AssetState:
+    """Per asset: the frame being assembled and the ring buffer of complete frames."""
+
+    spec: AssetStreamSpec
+    model: AssetModel
+    frame_ts: float | None = None
+    frame: np.ndarray = field(init=False)
+    filled: np.ndarray = field(init=False)
+    last_values: np.ndarray | None = None
+    last_ts: float = -np.inf
+    buffer: np.ndarray = field(init=False)
+    buffer_ts: np.ndarray = field(init=False)
+    frames: int = 0
+
+    def __post_init__(self) -> None:
+        n = len(self.spec.sensors)
+        window = self.model.scorer.meta.window
+        self.frame = np.zeros(n)
+        self.filled = np.zeros(n, dtype=bool)
+        self.buffer = np.zeros((window, n))
+        self.buffer_ts = np.zeros(window)
+
+
+@dataclass
+class StreamCounters:
+    frames: int = 0
+    incomplete_frames: int = 0
+    windows_scored: int = 0
+    alerts: int = 0
+
+
+class StreamProcessor:
+    """Validates readings one at a time, assembles frames per asset, scores each window as it completes.
+
+    A frame (one timestamp of one asset) is complete when every sensor has reported, or when a later
+    timestamp arrives (missing sensors then carry their last value, counted as an incomplete frame).
+    """
+
+    def __init__(
+        self,
+        assets: Mapping[str, AssetStreamSpec],
+        models: Mapping[str, AssetModel],
+        policy: AlertPolicy,
+        on_alert: Callable[[AlertIn], None] | None = None,
+    ) -> None:
+        self.validator = ReadingValidator(assets)
+        self.policy = policy
+        self.on_alert = on_alert
+        self.counters = StreamCounters()
+        self._states = {a: _AssetState(spec, models[spec.model_key]) for a, spec in assets.items()}
+
+    @property
+    def stats(self) -> ValidationStats:
+        return self.validator.stats
+
+    def push(self, raw: object) -> AlertIn | Rejection | None:
+        """Process one decoded reading; return an alert if this reading completed a window that fired."""
+        checked = self.validator.check(raw)
+        if isinstance(checked, Rejection):
+            return checked
+        state = self._states[checked.asset_id]
+        if checked.ts <= state.last_ts or (state.frame_ts is not None and checked.ts < state.frame_ts):
+            reason = RejectReason.duplicate if checked.ts == state.last_ts else RejectReason.out_of_order
+            return self.stats.reject(
+                reason, f"{checked.asset_id} reading at {checked.ts} after {state.last_ts}"
+            )
+        alert = None
+        if state.frame_ts is not None and checked.ts > state.frame_ts:
+            alert = self._complete(state)
+        if state.frame_ts is None:
+            state.frame_ts = checked.ts
+        if state.filled[checked.sensor_index]:
+            return self.stats.reject(
+                RejectReason.duplicate,
+                f"{checked.asset_id} {state.spec.sensors[checked.sensor_index]} twice at {checked.ts}",
+            )
+        state.frame[checked.sensor_index] = checked.value
+        state.filled[checked.sensor_index] = True
+        self.stats.accepted += 1
+        if state.filled.all():
+            alert = self._complete(state) or alert
+        return alert
+
+    def flush(self) -> list[AlertIn]:
+        """Complete every partly assembled frame (end of a replay)."""
+        alerts = [self._complete(s) for s in self._states.values() if s.frame_ts is not None]
+        return [a for a in alerts if a is not None]
+
+    def _complete(self, state: _AssetState) -> AlertIn | None:
+        assert state.frame_ts is not None
+        if not state.filled.all():
+            self.counters.incomplete_frames += 1
+            fallback = (
+                state.last_values if state.last_values is not None else (state.spec.lo + state.spec.hi) / 2
+            )
+            state.frame[~state.filled] = fallback[~state.filled]
+        meta = state.model.scorer.meta
+        position = state.frames % meta.window
+        state.buffer[position] = state.frame
+        state.buffer_ts[position] = state.frame_ts
+        state.last_values = state.frame.copy()
+        state.last_ts = state.frame_ts
+        state.frames += 1
+        state.frame_ts = None
+        state.filled[:] = False
+        self.counters.frames += 1
+        if state.frames < meta.window or (state.frames - meta.window) % meta.step:
+            return None
+        order = (np.arange(meta.window) + state.frames) % meta.window
+        window = state.buffer[order]
+        features = window_features(window[None])[0]
+        scores = state.model.scorer.score(features[None])
+        self.counters.windows_scored += 1
+        alert = _alert(
+            state.spec.asset_id,
+            state.model,
+            self.policy,
+            features=features,
+            proba=scores.proba[0],
+            score=float(scores.anomaly[0]),
+            window=window,
+            start=epoch_to_datetime(state.buffer_ts[order[0]]),
+            end=epoch_to_datetime(state.last_ts),
+        )
+        if alert is not None:
+            self.counters.alerts += 1
+            if self.on_alert is not None:
+                self.on_alert(alert)
+        return alert
