@@ -241,27 +241,77 @@ def train() -> None:
 def ingest(
     source: Annotated[str | None, typer.Option(help="Source name; default all available.")] = None,
 ) -> None:
-    """Ingest knowledge sources into the Chroma store (unchanged documents are skipped)."""
-    from copilot.ingest import SOURCES
+    """Ingest knowledge sources into the store (unchanged documents are skipped, removed ones deleted)."""
+    from copilot.ingest import available_sources
     from copilot.ingest import ingest as ingest_source
     from copilot.services import build_services
 
     services = build_services(_settings())
     try:
-        for name in [source] if source else list(SOURCES):
+        names = [source] if source else available_sources(services)
+        for name in names:
             with typer.progressbar(length=1, label=f"ingest {name}") as bar:
 
                 def progress(done: int, total: int, bar: Any = bar) -> None:
-                    bar.length = total
+                    bar.length = max(total, 1)
                     bar.update(done - bar.pos)
 
                 stats = ingest_source(services, name, progress=progress)
+            rate = stats.chunks_written / stats.seconds if stats.seconds and stats.chunks_written else 0.0
             typer.echo(
                 f"{name}: {stats.documents} documents, {stats.added} added, {stats.replaced} replaced, "
-                f"{stats.removed} removed, {stats.unchanged} unchanged, {stats.chunks_written} chunks written"
+                f"{stats.removed} removed, {stats.unchanged} unchanged, {stats.chunks_written} chunks written "
+                f"in {stats.seconds:g} s ({rate:.0f} chunks/s)"
             )
     finally:
         services.close()
+
+
+@app.command()
+@handles_errors
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for.")],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many passages.")] = 5,
+    source: Annotated[
+        str | None, typer.Option(help="Only this source (demo, maintnet, faa, assetopsbench).")
+    ] = None,
+    mode: Annotated[str, typer.Option(help="hybrid, dense or lexical.")] = "hybrid",
+    as_json: JsonOpt = False,
+) -> None:
+    """Search the knowledge base; every hit carries its citation."""
+    from copilot.errors import ValidationError
+    from copilot.services import build_services
+
+    if mode not in ("hybrid", "dense", "lexical"):
+        raise ValidationError(f"unknown mode {mode!r}: use hybrid, dense or lexical")
+    services = build_services(_settings())
+    try:
+        hits = services.retriever.search(query, k=k, source=source, mode=mode)  # type: ignore[arg-type]
+    finally:
+        services.close()
+    rows = [
+        {
+            "doc_id": h.citation.doc_id,
+            "source": h.citation.source,
+            "source_id": str(h.metadata.get("source_id", h.citation.doc_id)),
+            "title": h.citation.title,
+            "section": h.citation.section,
+            "score": h.score,
+            "text": h.text,
+        }
+        for h in hits
+    ]
+    if as_json:
+        _echo_json(rows)
+        return
+    if not rows:
+        typer.echo("no passage found (is the knowledge base ingested? run `copilot ingest`)")
+    for rank, row in enumerate(rows, start=1):
+        snippet = " ".join(str(row["text"]).split())[:220]
+        typer.echo(
+            f"{rank}. [{row['doc_id']} § {row['section']}] ({row['source']}, score {row['score']:.4f})"
+        )
+        typer.echo(f"   {snippet}")
 
 
 @app.command("eval")

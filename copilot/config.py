@@ -64,8 +64,8 @@ class Settings(BaseSettings):
         return self.home_dir / "checkpoints.sqlite"
 
     @property
-    def chroma_dir(self) -> Path:
-        return self.home_dir / "chroma"
+    def knowledge_dir(self) -> Path:
+        return self.home_dir / "knowledge"
 
     @property
     def models_dir(self) -> Path:
@@ -73,7 +73,7 @@ class Settings(BaseSettings):
 
     def ensure_dirs(self) -> None:
         """Create the state folders (called by factories, never at import)."""
-        for path in (self.home_dir, self.chroma_dir, self.models_dir):
+        for path in (self.home_dir, self.knowledge_dir, self.models_dir):
             path.mkdir(parents=True, exist_ok=True)
 
 

@@ -201,6 +201,12 @@ class AlertEvidence(BaseModel):
         default_factory=dict,
         description="Per sensor: mean, min, max, last over the window, and the normal mean.",
     )
+    window_ts: list[float] = Field(
+        default_factory=list, description="Epoch seconds of the window's readings."
+    )
+    window_values: dict[str, list[float]] = Field(
+        default_factory=dict, description="Per sensor, the readings the model saw, in time order."
+    )
 
 
 class AlertIn(BaseModel):
@@ -259,5 +265,8 @@ class Passage(BaseModel):
 
     citation: Citation
     text: str
-    score: float
+    score: float = Field(
+        description="The ranking score of the mode that found it (cosine, BM25 or fused RRF)."
+    )
+    similarity: float | None = Field(default=None, description="Cosine similarity to the query, when known.")
     metadata: dict[str, str | int | float | bool] = Field(default_factory=dict)

@@ -64,7 +64,7 @@ class Services:
 
     @cached_property
     def knowledge(self) -> KnowledgeStore:
-        return KnowledgeStore(self.settings.chroma_dir, self.embedder)
+        return KnowledgeStore(self.settings.knowledge_dir, self.embedder)
 
     @cached_property
     def retriever(self) -> Retriever:

@@ -1,4 +1,9 @@
-"""Split documents into chunks that respect headings and keep tables and numbered steps whole."""
+"""Split documents into chunks that respect headings, keep numbered steps whole and tables readable.
+
+A section's blocks (paragraphs, lists, tables) are packed into chunks of about MAX_CHARS (what the
+embedding model reads in full). A numbered procedure is never split. A table longer than MAX_CHARS is
+split between rows into row groups that each repeat the header, so every chunk is a valid table.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +12,7 @@ from dataclasses import dataclass
 
 from knowledge.documents import Chunk, Document
 
-MAX_CHARS = 1400
+MAX_CHARS = 1000
 _HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 _LIST_ITEM = re.compile(r"^\s*(\d+[.)]|[-*+])\s+")
 
@@ -62,6 +67,23 @@ def _blocks(lines: list[str]) -> list[str]:
     return ["\n".join(block) for block in blocks]
 
 
+def _split_table(block: str, max_chars: int) -> list[str]:
+    """Split a long markdown table between rows; each part repeats the header and separator rows."""
+    lines = block.splitlines()
+    if not block.lstrip().startswith("|") or len(block) <= max_chars or len(lines) < 4:
+        return [block]
+    header, rows = lines[:2], lines[2:]
+    parts: list[list[str]] = [[]]
+    size = sum(len(h) + 1 for h in header)
+    for row in rows:
+        if parts[-1] and size + len(row) + 1 > max_chars:
+            parts.append([])
+            size = sum(len(h) + 1 for h in header)
+        parts[-1].append(row)
+        size += len(row) + 1
+    return ["\n".join(header + part) for part in parts]
+
+
 def _pack(blocks: list[str], max_chars: int) -> list[str]:
     """Pack consecutive blocks into pieces of at most max_chars; a bigger block stays whole."""
     pieces: list[str] = []
@@ -97,7 +119,8 @@ def chunk_document(document: Document, max_chars: int = MAX_CHARS) -> list[Chunk
     chunks: list[Chunk] = []
     for section in _sections(document.text):
         name = " > ".join(section.path) or document.title
-        for piece in _pack(_blocks(section.lines), max_chars):
+        blocks = [part for block in _blocks(section.lines) for part in _split_table(block, max_chars)]
+        for piece in _pack(blocks, max_chars):
             chunks.append(Chunk(document.doc_id, len(chunks), name, piece, {**base, "section": name}))
     return chunks
 

@@ -1,61 +1,108 @@
-"""Retrieval: a query in, passages with citations out."""
+"""Retrieval: a query in, passages with stable citations out (dense, lexical BM25, or both fused by RRF)."""
 
 from __future__ import annotations
 
-from typing import Any
+import hashlib
+from typing import Literal
 
 from copilot.schemas import Citation, Passage
-from knowledge.store import Hit, KnowledgeStore
+from knowledge.lexical import StoredChunk
+from knowledge.store import KnowledgeStore
+
+Mode = Literal["dense", "lexical", "hybrid"]
+RRF_K = 60  # reciprocal-rank-fusion constant (Cormack et al. 2009)
 
 
-def _where(filters: dict[str, str | None]) -> dict[str, Any] | None:
-    clauses = [{key: value} for key, value in filters.items() if value]
-    if not clauses:
-        return None
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
-def to_passage(hit: Hit, score: float) -> Passage:
-    meta = hit.metadata
+def to_passage(chunk: StoredChunk, score: float, similarity: float | None = None) -> Passage:
+    meta = chunk.metadata
     citation = Citation(
-        doc_id=str(meta.get("doc_id", hit.chunk_id)),
-        section=str(meta.get("section", "")),
+        doc_id=chunk.doc_id,
+        section=chunk.section,
         chunk=int(meta.get("chunk", 0)),
         source=str(meta.get("source", "")),
         title=str(meta.get("title", "")),
     )
     scalar = {k: v for k, v in meta.items() if isinstance(v, str | int | float | bool)}
-    return Passage(citation=citation, text=hit.text, score=round(score, 4), metadata=scalar)
+    return Passage(
+        citation=citation, text=chunk.text, score=round(score, 6), similarity=similarity, metadata=scalar
+    )
+
+
+def rrf(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
+    """Reciprocal-rank fusion: each list adds 1 / (k + rank) to the ids it ranks."""
+    fused: dict[str, float] = {}
+    for ranking in rankings:
+        for rank, item in enumerate(ranking, start=1):
+            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+    return fused
 
 
 class Retriever:
-    """Dense retrieval over the knowledge store with metadata filters."""
+    """Searches the knowledge store; hybrid by default."""
 
-    def __init__(self, store: KnowledgeStore) -> None:
+    def __init__(self, store: KnowledgeStore, *, candidates: int = 30) -> None:
         self.store = store
+        self.candidates = candidates
 
     def search(
         self,
         query: str,
         *,
         k: int = 5,
+        mode: Mode = "hybrid",
         asset_class: str | None = None,
         doc_type: str | None = None,
         source: str | None = None,
         asset_id: str | None = None,
+        max_per_doc: int | None = None,
     ) -> list[Passage]:
-        """Return the k passages most similar to the query, best first."""
-        vector = self.store.embedder.embed_query(query)
-        where = _where(
-            {"asset_class": asset_class, "doc_type": doc_type, "source": source, "asset_id": asset_id}
-        )
-        hits = self.store.query(vector, k, where)
-        return [to_passage(hit, 1.0 - hit.distance) for hit in hits]
+        """Return the k best passages for the query, best first, de-duplicated by text."""
+        filters = {
+            key: value
+            for key, value in (
+                ("asset_class", asset_class),
+                ("doc_type", doc_type),
+                ("source", source),
+                ("asset_id", asset_id),
+            )
+            if value
+        }
+        n = max(self.candidates, k * 4)
+        dense: list[tuple[str, float]] = []
+        lexical: list[tuple[str, float]] = []
+        if mode in ("dense", "hybrid"):
+            dense = self.store.dense(self.store.embedder.embed_query(query), k=n, filters=filters)
+        if mode in ("lexical", "hybrid"):
+            lexical = self.store.lexical.search(query, k=n, filters=filters)
+        if mode == "dense":
+            scores = dict(dense)
+        elif mode == "lexical":
+            scores = dict(lexical)
+        else:
+            scores = rrf([[c for c, _ in dense], [c for c, _ in lexical]])
+        similarity = dict(dense)
+        ranked = sorted(scores, key=lambda c: -scores[c])
+        chunks = self.store.lexical.get(ranked)
+        passages: list[Passage] = []
+        seen_text: set[str] = set()
+        per_doc: dict[str, int] = {}
+        for chunk_id in ranked:
+            chunk = chunks.get(chunk_id)
+            if chunk is None:  # a vector whose chunk was removed since: skip it
+                continue
+            digest = hashlib.sha1(" ".join(chunk.text.split()).lower().encode()).hexdigest()
+            if digest in seen_text or (max_per_doc and per_doc.get(chunk.doc_id, 0) >= max_per_doc):
+                continue
+            seen_text.add(digest)
+            per_doc[chunk.doc_id] = per_doc.get(chunk.doc_id, 0) + 1
+            passages.append(to_passage(chunk, scores[chunk_id], similarity.get(chunk_id)))
+            if len(passages) == k:
+                break
+        return passages
 
     def section(self, *, asset_class: str, contains: str, doc_type: str = "manual") -> list[Passage]:
-        """Return the chunks of a document type whose section title contains a phrase (e.g. 'Lockout steps')."""
-        hits = self.store.get(_where({"asset_class": asset_class, "doc_type": doc_type}) or {})
-        needle = contains.lower()
-        return [
-            to_passage(hit, 1.0) for hit in hits if needle in str(hit.metadata.get("section", "")).lower()
-        ]
+        """Every chunk of a document type whose section title contains a phrase (e.g. 'Lockout steps')."""
+        chunks = self.store.lexical.where(
+            {"asset_class": asset_class, "doc_type": doc_type}, section_contains=contains
+        )
+        return [to_passage(chunk, 1.0) for chunk in chunks]

@@ -1,4 +1,10 @@
-"""The Chroma store: one persistent collection of chunks, synced incrementally per source."""
+"""The knowledge store: chunks in SQLite (text, metadata, BM25), their vectors in Chroma, synced per source.
+
+Layout under one folder: `chunks.sqlite` (the store of record and the ledger) and `chroma/` with one
+collection per source (`kb-<source>`), so a query scoped to a source searches only that source's index,
+and large sources do not slow small ones. The ingesting process is the only writer; any number of
+processes may read (SQLite WAL; Chroma's persistent segments).
+"""
 
 from __future__ import annotations
 
@@ -10,16 +16,18 @@ from typing import Any
 
 import chromadb
 import numpy as np
+from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
 from knowledge.chunking import chunk_document, embedding_text
 from knowledge.documents import Chunk, Document
 from knowledge.embeddings import Embedder
+from knowledge.lexical import FILTER_FIELDS, LexicalStore
 
 log = logging.getLogger(__name__)
 
-COLLECTION = "knowledge"
-_WRITE_BATCH = 512
+_WRITE_BATCH = 256
+OVERFETCH = 8  # filtered dense queries fetch k * OVERFETCH unfiltered neighbours, then filter
 
 
 @dataclass(frozen=True)
@@ -33,52 +41,72 @@ class SyncStats:
     replaced: int
     removed: int
     chunks_written: int
+    seconds: float = 0.0
 
 
-@dataclass(frozen=True)
-class Hit:
-    chunk_id: str
-    text: str
-    metadata: dict[str, Any]
-    distance: float
+def collection_name(source: str) -> str:
+    return f"kb-{source}"
 
 
 class KnowledgeStore:
-    """Chroma PersistentClient over one folder; the process that ingests is the only writer."""
+    """Chunks and vectors of every source under one folder."""
 
-    def __init__(self, path: Path, embedder: Embedder, collection: str = COLLECTION) -> None:
-        path.mkdir(parents=True, exist_ok=True)
-        self._client = chromadb.PersistentClient(
-            path=str(path), settings=ChromaSettings(anonymized_telemetry=False)
-        )
-        self._collection = self._client.get_or_create_collection(
-            collection, embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
-        )
+    def __init__(self, folder: Path, embedder: Embedder) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.folder = folder
         self.embedder = embedder
+        self.lexical = LexicalStore(folder / "chunks.sqlite")
+        self._client = chromadb.PersistentClient(
+            path=str(folder / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+        )
+        self._collections: dict[str, Collection] = {}
 
-    def count(self) -> int:
-        return self._collection.count()
+    def _collection(self, source: str) -> Collection:
+        if source not in self._collections:
+            self._collections[source] = self._client.get_or_create_collection(
+                collection_name(source), embedding_function=None, configuration={"hnsw": {"space": "cosine"}}
+            )
+        return self._collections[source]
 
-    def _stored_hashes(self, source: str) -> dict[str, str]:
-        stored = self._collection.get(where={"source": source}, include=["metadatas"])
-        hashes: dict[str, str] = {}
-        for meta in stored["metadatas"] or []:
-            hashes[str(meta["doc_id"])] = str(meta.get("doc_hash", ""))
-        return hashes
+    def sources(self) -> list[str]:
+        """Sources that have at least one chunk."""
+        rows = self.lexical._connection().execute("SELECT DISTINCT source FROM documents ORDER BY source")
+        return [r[0] for r in rows]
+
+    def count(self, source: str | None = None) -> int:
+        return self.lexical.count(source)
 
     def sync(
         self, source: str, documents: list[Document], progress: Callable[[int, int], None] | None = None
     ) -> SyncStats:
         """Make the store hold exactly these documents for this source; unchanged ones are not rewritten."""
-        stored = self._stored_hashes(source)
+        import time
+
+        started = time.perf_counter()
+        stored = self.lexical.document_hashes(source)
         wanted = {doc.doc_id: doc for doc in documents}
+        if len(wanted) != len(documents):
+            raise ValueError(f"source {source!r} has duplicate document ids")
         changed = [doc for doc in documents if stored.get(doc.doc_id) != doc.content_hash]
         replaced = [doc.doc_id for doc in changed if doc.doc_id in stored]
         removed = [doc_id for doc_id in stored if doc_id not in wanted]
-        for doc_id in replaced + removed:
-            self._collection.delete(where={"doc_id": doc_id})
-        chunks = [chunk for doc in changed for chunk in chunk_document(doc)]
-        self.write_chunks(chunks, progress=progress)
+        collection = self._collection(source)
+
+        stale = self.lexical.chunk_ids(replaced + removed)
+        for start in range(0, len(stale), 5000):
+            collection.delete(ids=stale[start : start + 5000])
+        self.lexical.remove_documents(removed)
+
+        written = 0
+        total = sum(1 for _ in changed)
+        batch: list[Document] = []
+        for i, doc in enumerate(changed, start=1):
+            batch.append(doc)
+            if len(batch) >= 64 or i == total:
+                written += self._write(source, batch)
+                batch = []
+                if progress is not None:
+                    progress(i, total)
         stats = SyncStats(
             source=source,
             documents=len(documents),
@@ -86,51 +114,84 @@ class KnowledgeStore:
             added=len(changed) - len(replaced),
             replaced=len(replaced),
             removed=len(removed),
-            chunks_written=len(chunks),
+            chunks_written=written,
+            seconds=round(time.perf_counter() - started, 2),
         )
         log.info("synced source %s: %s", source, stats)
         return stats
 
-    def write_chunks(self, chunks: list[Chunk], progress: Callable[[int, int], None] | None = None) -> None:
-        """Embed and upsert chunks in batches."""
-        for start in range(0, len(chunks), _WRITE_BATCH):
-            batch = chunks[start : start + _WRITE_BATCH]
-            vectors = self.embedder.embed([embedding_text(c) for c in batch])
-            self._collection.upsert(
-                ids=[c.chunk_id for c in batch],
-                embeddings=vectors,
-                documents=[c.text for c in batch],
-                metadatas=[{**c.metadata, "chunk": c.index} for c in batch],
-            )
-            if progress is not None:
-                progress(min(start + _WRITE_BATCH, len(chunks)), len(chunks))
-
-    def get(self, where: dict[str, Any]) -> list[Hit]:
-        """Every chunk matching a metadata filter (no similarity), in chunk order."""
-        result = self._collection.get(where=where, include=["documents", "metadatas"])
-        hits = [
-            Hit(i, d or "", dict(m or {}), 0.0)
-            for i, d, m in zip(
-                result["ids"], result["documents"] or [], result["metadatas"] or [], strict=True
-            )
-        ]
-        return sorted(hits, key=lambda h: (str(h.metadata.get("doc_id")), int(h.metadata.get("chunk", 0))))
-
-    def query(self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None) -> list[Hit]:
-        """Nearest chunks by cosine distance, optionally filtered by metadata."""
-        if self.count() == 0:
-            return []
-        result = self._collection.query(
-            query_embeddings=vector.reshape(1, -1),
-            n_results=k,
-            where=where or None,
-            include=["documents", "metadatas", "distances"],
+    def _write(self, source: str, documents: list[Document]) -> int:
+        """Embed and store the chunks of some documents (vectors first, the ledger last)."""
+        chunks = [chunk for doc in documents for chunk in chunk_document(doc)]
+        self.write_vectors(source, chunks, self.embedder.embed([embedding_text(c) for c in chunks]))
+        self.lexical.replace_documents(
+            source=source,
+            doc_ids=[d.doc_id for d in documents],
+            chunks=chunks,
+            hashes={d.doc_id: d.content_hash for d in documents},
         )
-        ids = result["ids"][0]
-        docs = (result["documents"] or [[]])[0]
-        metas = (result["metadatas"] or [[]])[0]
-        dists = (result["distances"] or [[]])[0]
-        return [
-            Hit(i, d or "", dict(m or {}), float(x))
-            for i, d, m, x in zip(ids, docs, metas, dists, strict=True)
-        ]
+        return len(chunks)
+
+    def write_vectors(self, source: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
+        """Upsert chunk vectors with the metadata that filters need."""
+        collection = self._collection(source)
+        for start in range(0, len(chunks), _WRITE_BATCH * 8):
+            part = chunks[start : start + _WRITE_BATCH * 8]
+            collection.upsert(
+                ids=[c.chunk_id for c in part],
+                embeddings=vectors[start : start + len(part)],
+                metadatas=[_filter_metadata(c) for c in part],
+            )
+
+    def dense(
+        self, vector: np.ndarray, *, k: int, filters: dict[str, str], sources: list[str] | None = None
+    ) -> list[tuple[str, float]]:
+        """Nearest chunks as (chunk_id, cosine similarity), best first, across the given sources."""
+        wanted = [filters["source"]] if "source" in filters else (sources or self.sources())
+        others = {key: value for key, value in filters.items() if key != "source"}
+        hits: list[tuple[str, float]] = []
+        for source in wanted:
+            collection = self._collection(source)
+            size = collection.count()
+            if size == 0:
+                continue
+            n = min(size, k * OVERFETCH if others else k)
+            result = collection.query(
+                query_embeddings=vector.reshape(1, -1), n_results=n, include=["metadatas", "distances"]
+            )
+            found = _matching(result, others)
+            if others and len(found) < k and size > n:  # the filter is selective: ask the index to apply it
+                result = collection.query(
+                    query_embeddings=vector.reshape(1, -1),
+                    n_results=min(k, size),
+                    where=_chroma_where(others),
+                    include=["metadatas", "distances"],
+                )
+                found = _matching(result, others)
+            hits.extend(found[:k])
+        hits.sort(key=lambda h: -h[1])
+        return hits[:k]
+
+
+def _filter_metadata(chunk: Chunk) -> dict[str, str | int]:
+    meta: dict[str, str | int] = {
+        key: str(chunk.metadata[key]) for key in FILTER_FIELDS if chunk.metadata.get(key)
+    }
+    meta["chunk"] = chunk.index
+    return meta
+
+
+def _chroma_where(filters: dict[str, str]) -> dict[str, Any]:
+    clauses = [{key: value} for key, value in filters.items()]
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _matching(result: Any, filters: dict[str, str]) -> list[tuple[str, float]]:
+    ids = result["ids"][0]
+    metas = (result["metadatas"] or [[]])[0]
+    dists = (result["distances"] or [[]])[0]
+    return [
+        (chunk_id, 1.0 - float(dist))
+        for chunk_id, meta, dist in zip(ids, metas, dists, strict=True)
+        if all((meta or {}).get(key) == value for key, value in filters.items())
+    ]

@@ -46,3 +46,21 @@ def window_features(windows: np.ndarray) -> np.ndarray:
     rng = x.max(axis=1) - x.min(axis=1)
     out = np.stack([mean, std, slope, rng], axis=2)  # (n, S, K)
     return out.reshape(n, s * len(FEATURE_KINDS)).astype(np.float32)
+
+
+def rolling_mean_names(sensors: list[str], window: int) -> list[str]:
+    """Return the names of rolling_mean's columns, one per sensor."""
+    return [f"{sensor}__rolling_mean_{window}" for sensor in sensors]
+
+
+def rolling_mean(values: np.ndarray, window: int) -> np.ndarray:
+    """Return the causal mean of each (T, S) row and the window - 1 rows before it (fewer at the start)."""
+    if window < 1:
+        raise ValueError(f"window must be >= 1, got {window}")
+    x = np.asarray(values, dtype=np.float64)
+    if x.ndim != 2:
+        raise ValueError(f"values must be (T, S), got shape {x.shape}")
+    csum = np.cumsum(np.vstack([np.zeros((1, x.shape[1])), x]), axis=0)
+    ends = np.arange(1, x.shape[0] + 1)
+    starts = np.maximum(ends - window, 0)
+    return (csum[ends] - csum[starts]) / (ends - starts)[:, None]

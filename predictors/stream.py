@@ -46,7 +46,7 @@ def build_evidence(
     features: np.ndarray,
     proba: np.ndarray,
     window: np.ndarray,
-    window_ts: tuple[datetime, datetime],
+    window_ts: np.ndarray,
     score: float,
     normal_means: Mapping[str, float],
 ) -> AlertEvidence:
@@ -66,12 +66,14 @@ def build_evidence(
         score=round(score, 4),
         threshold=round(scorer.threshold, 4),
         model_version=f"{scorer.meta.name}@{scorer.meta.version}",
-        window_start=window_ts[0],
-        window_end=window_ts[1],
+        window_start=epoch_to_datetime(float(window_ts[0])),
+        window_end=epoch_to_datetime(float(window_ts[-1])),
         mode_probabilities={c: round(float(p), 4) for c, p in zip(scorer.meta.classes, proba, strict=True)},
         top_sensors=top_sensors,
         top_features=top_features,
         window_stats=stats,
+        window_ts=[round(float(t), 3) for t in window_ts],
+        window_values={s: np.round(window[:, j], 4).tolist() for j, s in enumerate(scorer.meta.sensors)},
     )
 
 
@@ -92,11 +94,11 @@ def _alert(
     proba: np.ndarray,
     score: float,
     window: np.ndarray,
-    start: datetime,
-    end: datetime,
+    window_ts: np.ndarray,
 ) -> AlertIn | None:
     """Apply the policy to one scored window; build the alert if it fires."""
     meta = model.scorer.meta
+    end = epoch_to_datetime(float(window_ts[-1]))
     mode = confident_mode(proba, meta.classes)
     verdict = policy.observe(
         asset_id=asset_id,
@@ -112,7 +114,7 @@ def _alert(
         features=features,
         proba=proba,
         window=window,
-        window_ts=(start, end),
+        window_ts=window_ts,
         score=score,
         normal_means=model.normal_means,
     )
@@ -179,8 +181,7 @@ def replay(
             proba=scores.proba[i],
             score=float(scores.anomaly[i]),
             window=windows[i],
-            start=epoch_to_datetime(ts[end - meta.window + 1]),
-            end=epoch_to_datetime(ts[end]),
+            window_ts=ts[end - meta.window + 1 : end + 1],
         )
         if alert is not None:
             alerts.append(alert)
@@ -333,8 +334,7 @@ class StreamProcessor:
             proba=scores.proba[0],
             score=float(scores.anomaly[0]),
             window=window,
-            start=epoch_to_datetime(state.buffer_ts[order[0]]),
-            end=epoch_to_datetime(state.last_ts),
+            window_ts=state.buffer_ts[order],
         )
         if alert is not None:
             self.counters.alerts += 1

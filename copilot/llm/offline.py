@@ -32,7 +32,8 @@ def incident_votes(
     for passage in incidents:
         code = str(passage.metadata.get("failure_code", ""))
         if code in votes:
-            votes[code] += max(passage.score, 0.0)
+            weight = passage.similarity if passage.similarity is not None else passage.score
+            votes[code] += max(weight, 0.0)
             voters[code].append(passage.citation.doc_id)
     return votes, voters
 
