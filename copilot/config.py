@@ -44,6 +44,9 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = 30.0
 
+    embedding_backend: Literal["torch", "onnx-int8"] = Field(
+        default="torch", description="torch (reference) or onnx-int8 (faster; quality measured by the eval)."
+    )
     embedding_model_path: Path | None = Field(
         default=None, description="Sentence-transformers model folder; default the packaged MiniLM."
     )

@@ -19,7 +19,7 @@ from copilot.streaming import asset_models, stream_specs
 from copilot.training import ensure_site_models
 from predictors.alert_policy import AlertPolicy
 from predictors.simulator import FaultInjection, simulate
-from predictors.stream import replay_validated
+from predictors.stream import SiteBatch, replay_site
 from predictors.validation import ValidationStats
 
 log = logging.getLogger(__name__)
@@ -67,29 +67,20 @@ def replay_scenario(services: Services, *, end: datetime, seed: int = 42) -> tup
     policy = AlertPolicy()
     stats = ValidationStats()
     start = end - timedelta(seconds=SCENARIO_SECONDS)
-    alerts, readings = [], 0
+    batches = []
     for i, asset in enumerate(services.site.assets):
-        spec = services.site.asset_class(asset.asset_class)
         run = simulate(
-            spec,
+            services.site.asset_class(asset.asset_class),
             asset_id=asset.id,
             start=start,
             seconds=SCENARIO_SECONDS,
             fault=SCENARIO_FAULTS.get(asset.id),
             seed=seed + i,
         )
-        readings += run.values.size
-        result = replay_validated(
-            spec=specs[asset.id],
-            timestamps=run.timestamps,
-            values=run.values,
-            model=models[spec.id],
-            policy=policy,
-            stats=stats,
-        )
-        alerts.extend(result.alerts)
-    alerts.sort(key=lambda a: a.ts)
-    return alerts, readings
+        batches.append(SiteBatch(specs[asset.id], run.timestamps, run.values))
+    results = replay_site(batches, models, policy, stats)
+    alerts = sorted((a for r in results for a in r.alerts), key=lambda a: a.ts)
+    return alerts, sum(b.values.size for b in batches)
 
 
 def summarise(services: Services, *, readings: int, raised: int, timings: dict[str, float]) -> DemoSummary:

@@ -132,5 +132,10 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         notifier=LogNotifier(engine),
         policy=default_policy(),
         provider=make_provider(settings),
-        embedder=embedder or Embedder(settings.embedding_model_path),
+        embedder=embedder
+        or Embedder(
+            settings.embedding_model_path,
+            backend=settings.embedding_backend,
+            cache_dir=settings.models_dir / "embeddings",
+        ),
     )

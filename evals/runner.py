@@ -26,7 +26,7 @@ from copilot.errors import CopilotError, ValidationError
 
 log = logging.getLogger(__name__)
 
-SUITES: tuple[str, ...] = ("anomaly", "classifier")
+SUITES: tuple[str, ...] = ("anomaly", "classifier", "retrieval")
 
 
 class DataMissing(CopilotError):

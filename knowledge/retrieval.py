@@ -7,10 +7,12 @@ from typing import Literal
 
 from copilot.schemas import Citation, Passage
 from knowledge.lexical import StoredChunk
+from knowledge.query import codes, expand
 from knowledge.store import KnowledgeStore
 
 Mode = Literal["dense", "lexical", "hybrid"]
 RRF_K = 60  # reciprocal-rank-fusion constant (Cormack et al. 2009)
+CODE_LEXICAL_WEIGHT = 3.0  # a query naming a code trusts exact matching (BM25) over meaning (dense)
 
 
 def to_passage(chunk: StoredChunk, score: float, similarity: float | None = None) -> Passage:
@@ -28,12 +30,12 @@ def to_passage(chunk: StoredChunk, score: float, similarity: float | None = None
     )
 
 
-def rrf(rankings: list[list[str]], k: int = RRF_K) -> dict[str, float]:
-    """Reciprocal-rank fusion: each list adds 1 / (k + rank) to the ids it ranks."""
+def rrf(rankings: list[list[str]], weights: list[float] | None = None, k: int = RRF_K) -> dict[str, float]:
+    """Weighted reciprocal-rank fusion: each list adds weight / (k + rank) to the ids it ranks."""
     fused: dict[str, float] = {}
-    for ranking in rankings:
+    for ranking, weight in zip(rankings, weights or [1.0] * len(rankings), strict=True):
         for rank, item in enumerate(ranking, start=1):
-            fused[item] = fused.get(item, 0.0) + 1.0 / (k + rank)
+            fused[item] = fused.get(item, 0.0) + weight / (k + rank)
     return fused
 
 
@@ -68,18 +70,20 @@ class Retriever:
             if value
         }
         n = max(self.candidates, k * 4)
+        expanded = expand(query)
         dense: list[tuple[str, float]] = []
         lexical: list[tuple[str, float]] = []
         if mode in ("dense", "hybrid"):
-            dense = self.store.dense(self.store.embedder.embed_query(query), k=n, filters=filters)
+            dense = self.store.dense(self.store.embedder.embed_query(expanded), k=n, filters=filters)
         if mode in ("lexical", "hybrid"):
-            lexical = self.store.lexical.search(query, k=n, filters=filters)
+            lexical = self.store.lexical.search(expanded, k=n, filters=filters)
         if mode == "dense":
             scores = dict(dense)
         elif mode == "lexical":
             scores = dict(lexical)
         else:
-            scores = rrf([[c for c, _ in dense], [c for c, _ in lexical]])
+            lexical_weight = CODE_LEXICAL_WEIGHT if codes(query) else 1.0
+            scores = rrf([[c for c, _ in dense], [c for c, _ in lexical]], [1.0, lexical_weight])
         similarity = dict(dense)
         ranked = sorted(scores, key=lambda c: -scores[c])
         chunks = self.store.lexical.get(ranked)

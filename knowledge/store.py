@@ -19,6 +19,7 @@ import numpy as np
 from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
+from copilot.errors import ConfigError
 from knowledge.chunking import chunk_document, embedding_text
 from knowledge.documents import Chunk, Document
 from knowledge.embeddings import Embedder
@@ -60,6 +61,12 @@ class KnowledgeStore:
             path=str(folder / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
         )
         self._collections: dict[str, Collection] = {}
+        built_with = self.lexical.get_meta("embedding_model")
+        if built_with is not None and built_with != embedder.model_id and self.lexical.count() > 0:
+            raise ConfigError(
+                f"the knowledge store in {folder} holds {built_with} vectors, but the embedder is "
+                f"{embedder.model_id}: set COPILOT_EMBEDDING_BACKEND to match, or delete {folder} and re-ingest"
+            )
 
     def _collection(self, source: str) -> Collection:
         if source not in self._collections:
@@ -122,6 +129,8 @@ class KnowledgeStore:
 
     def _write(self, source: str, documents: list[Document]) -> int:
         """Embed and store the chunks of some documents (vectors first, the ledger last)."""
+        if self.lexical.get_meta("embedding_model") is None:
+            self.lexical.set_meta("embedding_model", self.embedder.model_id)
         chunks = [chunk for doc in documents for chunk in chunk_document(doc)]
         self.write_vectors(source, chunks, self.embedder.embed([embedding_text(c) for c in chunks]))
         self.lexical.replace_documents(

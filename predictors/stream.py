@@ -146,6 +146,71 @@ class ReplayResult:
     max_score: float
 
 
+@dataclass(frozen=True)
+class ScoredStream:
+    """One asset's stream, windowed and scored in one batch (before any alert policy)."""
+
+    asset_id: str
+    model: AssetModel
+    ts: np.ndarray  # epoch seconds of the rows
+    windows: np.ndarray  # (n, W, S) view
+    ends: np.ndarray  # (n,) row index of each window's last row
+    features: np.ndarray  # (n, F)
+    proba: np.ndarray  # (n, C)
+    anomaly: np.ndarray  # (n,)
+
+    def policy_candidates(self) -> np.ndarray:
+        """Windows the policy must see: those over the threshold and the first below after a run (a reset)."""
+        over = self.anomaly >= self.model.scorer.threshold
+        resets = ~over & np.concatenate(([False], over[:-1]))
+        return np.flatnonzero(over | resets)
+
+
+def score_stream(
+    *, asset_id: str, timestamps: np.ndarray, values: np.ndarray, model: AssetModel, step: int | None = None
+) -> ScoredStream:
+    """Cut every window of one asset's (T, S) stream, compute its features and score them in one ONNX call.
+
+    `timestamps` are epoch seconds (float) or numpy datetime64; `step` overrides the model's window step
+    (1 scores a window ending at every row).
+    """
+    meta = model.scorer.meta
+    windows, ends = sliding_windows(values, meta.window, step or meta.step)
+    features = window_features(windows)
+    if len(ends):
+        scores = model.scorer.score(features)
+        proba, anomaly = scores.proba, scores.anomaly
+    else:
+        proba, anomaly = np.empty((0, len(meta.classes))), np.empty(0)
+    return ScoredStream(asset_id, model, _epoch_seconds(timestamps), windows, ends, features, proba, anomaly)
+
+
+def apply_policy(streams: list[ScoredStream], policy: AlertPolicy) -> dict[str, list[AlertIn]]:
+    """Feed the policy every candidate window of every asset in global time order; return alerts per asset."""
+    candidates = [
+        (float(s.ts[s.ends[i]]), n, int(i)) for n, s in enumerate(streams) for i in s.policy_candidates()
+    ]
+    candidates.sort()
+    alerts: dict[str, list[AlertIn]] = {s.asset_id: [] for s in streams}
+    for _, n, i in candidates:
+        stream = streams[n]
+        end = stream.ends[i]
+        window_length = stream.model.scorer.meta.window
+        alert = _alert(
+            stream.asset_id,
+            stream.model,
+            policy,
+            features=stream.features[i],
+            proba=stream.proba[i],
+            score=float(stream.anomaly[i]),
+            window=stream.windows[i],
+            window_ts=stream.ts[end - window_length + 1 : end + 1],
+        )
+        if alert is not None:
+            alerts[stream.asset_id].append(alert)
+    return alerts
+
+
 def replay(
     *,
     asset_id: str,
@@ -155,58 +220,59 @@ def replay(
     policy: AlertPolicy,
     step: int | None = None,
 ) -> ReplayResult:
-    """Score every window of one asset's (T, S) stream in one batch, then apply the policy in time order.
+    """Score one asset's stream in one batch, then apply the policy in time order."""
+    scored = score_stream(asset_id=asset_id, timestamps=timestamps, values=values, model=model, step=step)
+    alerts = apply_policy([scored], policy)[asset_id]
+    return ReplayResult(asset_id, len(scored.ends), alerts, float(scored.anomaly.max(initial=0.0)))
 
-    `timestamps` are epoch seconds (float) or numpy datetime64; `step` overrides the model's window step
-    (1 scores a window ending at every row). The policy only needs the windows over the threshold and
-    the first one below after a run (which resets its debounce), so only those go through it.
-    """
-    ts = _epoch_seconds(timestamps)
-    meta = model.scorer.meta
-    windows, ends = sliding_windows(values, meta.window, step or meta.step)
-    if len(ends) == 0:
-        return ReplayResult(asset_id, 0, [], 0.0)
-    features = window_features(windows)
-    scores = model.scorer.score(features)
-    over = scores.anomaly >= model.scorer.threshold
-    resets = ~over & np.concatenate(([False], over[:-1]))
-    alerts = []
-    for i in np.flatnonzero(over | resets):
-        end = ends[i]
-        alert = _alert(
-            asset_id,
-            model,
-            policy,
-            features=features[i],
-            proba=scores.proba[i],
-            score=float(scores.anomaly[i]),
-            window=windows[i],
-            window_ts=ts[end - meta.window + 1 : end + 1],
-        )
-        if alert is not None:
-            alerts.append(alert)
-    return ReplayResult(asset_id, len(ends), alerts, float(scores.anomaly.max()))
+
+@dataclass(frozen=True)
+class SiteBatch:
+    """One asset's recorded stream, before validation."""
+
+    spec: AssetStreamSpec
+    timestamps: np.ndarray
+    values: np.ndarray
+
+
+def replay_site(
+    batches: list[SiteBatch],
+    models: Mapping[str, AssetModel],
+    policy: AlertPolicy,
+    stats: ValidationStats,
+    *,
+    step: int | None = None,
+    workers: int = 2,
+) -> list[ReplayResult]:
+    """Validate and score every asset (in parallel threads: numpy and onnxruntime release the GIL), then
+    apply the alert policy across the site in time order, so debounce, cooldown and storm suppression see
+    the windows as they would have arrived."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def prepare(batch: SiteBatch) -> tuple[ScoredStream, ValidationStats]:
+        local = ValidationStats()
+        ts, clean = validate_frames(batch.spec, _epoch_seconds(batch.timestamps), batch.values, local)
+        model = models[batch.spec.model_key]
+        return score_stream(
+            asset_id=batch.spec.asset_id, timestamps=ts, values=clean, model=model, step=step
+        ), local
+
+    with ThreadPoolExecutor(max_workers=max(workers, 1)) as pool:
+        prepared = list(pool.map(prepare, batches))
+    for _, local in prepared:
+        stats.merge(local)
+    streams = [scored for scored, _ in prepared]
+    alerts = apply_policy(streams, policy)
+    return [
+        ReplayResult(s.asset_id, len(s.ends), alerts[s.asset_id], float(s.anomaly.max(initial=0.0)))
+        for s in streams
+    ]
 
 
 def _epoch_seconds(timestamps: np.ndarray) -> np.ndarray:
     if np.issubdtype(timestamps.dtype, np.datetime64):
         return timestamps.astype("datetime64[ms]").astype(np.int64) / 1000.0
     return np.asarray(timestamps, dtype=np.float64)
-
-
-def replay_validated(
-    *,
-    spec: AssetStreamSpec,
-    timestamps: np.ndarray,
-    values: np.ndarray,
-    model: AssetModel,
-    policy: AlertPolicy,
-    stats: ValidationStats,
-    step: int | None = None,
-) -> ReplayResult:
-    """Validate a batch (vectorised; bad readings rejected and counted) and replay what is left."""
-    ts, clean = validate_frames(spec, _epoch_seconds(timestamps), values, stats)
-    return replay(asset_id=spec.asset_id, timestamps=ts, values=clean, model=model, policy=policy, step=step)
 
 
 # --- the online path ---------------------------------------------------------------------------------------

@@ -67,6 +67,13 @@ class ValidationStats:
         self.examples.setdefault(reason, detail)
         return Rejection(reason, detail)
 
+    def merge(self, other: ValidationStats) -> None:
+        """Add another counter's figures to this one."""
+        self.accepted += other.accepted
+        self.rejected.update(other.rejected)
+        for reason, example in other.examples.items():
+            self.examples.setdefault(reason, example)
+
     @property
     def total_rejected(self) -> int:
         return sum(self.rejected.values())

@@ -150,3 +150,30 @@ def test_batch_validation_rejects_bad_cells_and_rows_and_fills_from_the_last_goo
     assert stats.rejected[RejectReason.non_finite] == 1 and stats.rejected[RejectReason.out_of_range] == 1
     assert clean[2, 0] == 1.5 and clean[3, 2] == 120.0
     assert stats.accepted == 4 * 7 - 2
+
+
+def test_site_replay_applies_storm_suppression_in_global_time_order(pump_model: AssetModel) -> None:
+    from datetime import timedelta
+
+    from predictors.alert_policy import PolicyConfig
+    from predictors.stream import SiteBatch, replay_site
+    from predictors.validation import ValidationStats
+
+    specs = stream_specs(load_site(DEMO_SITE_DIR))
+    late = _run(
+        "P-101", FaultInjection("PMP-BRG", onset_s=700, ramp_s=200), seed=11
+    )  # listed first, fails later
+    early = _run("P-102", FaultInjection("PMP-BRG", onset_s=200, ramp_s=200), seed=12)
+    policy = AlertPolicy(PolicyConfig(storm_max_alerts=1, storm_window=timedelta(hours=2)))
+    results = replay_site(
+        [
+            SiteBatch(specs["P-101"], late.timestamps, late.values),
+            SiteBatch(specs["P-102"], early.timestamps, early.values),
+        ],
+        {"centrifugal_pump": pump_model},
+        policy,
+        ValidationStats(),
+    )
+    alerts = {r.asset_id: r.alerts for r in results}
+    assert len(alerts["P-102"]) == 1 and alerts["P-101"] == []  # the earlier fault wins the single slot
+    assert policy.suppressed["storm"] >= 1
