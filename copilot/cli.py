@@ -344,8 +344,11 @@ def eval_(
 @app.command()
 @handles_errors
 def bench(
-    name: Annotated[str, typer.Argument(help="Benchmark: stream.")],
+    name: Annotated[str, typer.Argument(help="Benchmark: stream or retrieval.")],
     as_json: JsonOpt = False,
+    backend: Annotated[
+        str, typer.Option(help="Embedding backend for retrieval: torch or onnx-int8.")
+    ] = "torch",
 ) -> None:
     """Run a reproducible benchmark in a fresh state folder and print its figures."""
     import tempfile
@@ -356,13 +359,17 @@ def bench(
     with tempfile.TemporaryDirectory(prefix=f"copilot-bench-{name}-") as tmp:
         fresh = settings.model_copy(update={"home": Path(tmp)})
         fresh.ensure_dirs()
-        if name == "stream":
+        if name == "retrieval":
+            from copilot.bench.retrieval import run_retrieval_bench
+
+            figures = run_retrieval_bench(fresh, backend=backend)
+        elif name == "stream":
             from copilot.bench.stream import run_stream_bench
             from copilot.site import load_site
 
             figures = run_stream_bench(load_site(fresh.site_dir), fresh.models_dir)
         else:
-            raise ValidationError(f"unknown benchmark {name!r}: choose stream")
+            raise ValidationError(f"unknown benchmark {name!r}: choose stream or retrieval")
     if as_json:
         _echo_json(figures)
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from functools import cached_property
 from pathlib import Path
 from typing import Literal
 
@@ -53,7 +52,7 @@ class Settings(BaseSettings):
     api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UI finds the API.")
     log_level: str = "INFO"
 
-    @cached_property
+    @property
     def home_dir(self) -> Path:
         """Return the state folder as an absolute path (not created here)."""
         return self.home.expanduser().resolve()

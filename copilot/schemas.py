@@ -54,6 +54,7 @@ class FailureModeSpec(BaseModel):
 
     code: str
     name: str
+    repair: str = Field(default="", description="What fixing it usually means, in a few words.")
     description: str
     signature: dict[str, SignatureEffect] = Field(default_factory=dict)
     simulated: bool = True

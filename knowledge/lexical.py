@@ -1,25 +1,29 @@
-"""The chunk store of record: chunk texts and metadata in SQLite, a BM25 index (FTS5), and the document ledger.
+"""The chunk store of record: chunk texts and metadata in SQLite, the document ledger, and BM25 search.
 
-Chroma holds only the vectors; both dense and lexical hits are read back from here by chunk id, so a
-passage looks the same whichever index found it. The ledger records each document's content hash:
-a sync compares against it to skip unchanged documents.
+Chroma holds only the vectors; dense and lexical hits alike are read back from here by chunk id, so a
+passage looks the same whichever index found it. The ledger records each document's content hash: a sync
+compares against it to skip unchanged documents. Every write bumps the store's version; the BM25 index
+(knowledge.bm25) is rebuilt for a new version once, saved beside the database, and loaded by any other
+process that reads the store.
 """
 
 from __future__ import annotations
 
 import json
-import re
+import logging
 import sqlite3
 import threading
+import uuid
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from knowledge.bm25 import FILTER_FIELDS, Bm25Index, build_index, load_index, save_index
 from knowledge.documents import Chunk
 
-FILTER_FIELDS = ("source", "asset_class", "doc_type", "asset_id", "doc_id")
+log = logging.getLogger(__name__)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,31 +36,8 @@ CREATE TABLE IF NOT EXISTS chunks (
     asset_id TEXT, section TEXT NOT NULL, text TEXT NOT NULL, metadata TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS chunks_doc ON chunks(doc_id);
--- The FTS row of a chunk has the chunk's rowid, so deletes and joins go by rowid.
-CREATE VIRTUAL TABLE IF NOT EXISTS chunks_fts USING fts5(title, section, body, tokenize = 'porter unicode61');
+CREATE TABLE IF NOT EXISTS sources (source TEXT PRIMARY KEY, chunks INTEGER NOT NULL);
 """
-
-# Words that carry no evidence in a maintenance question (matched after lower-casing).
-STOPWORDS = frozenset(
-    "a an and are as at be been by can do does for from has have how i if in is it its me my of on or our "
-    "should that the their then there this to was we what when where which who why will with you your "
-    "does did done get got please tell show find about into than any all".split()
-)
-_TOKEN = re.compile(r"[A-Za-z0-9]+(?:[-/.][A-Za-z0-9]+)*")
-
-
-def fts_query(text: str) -> str | None:
-    """Turn free text into an FTS5 OR-query: words as terms, codes like 'A-214' or '6310-2Z/C3' as phrases."""
-    terms: list[str] = []
-    for token in _TOKEN.findall(text):
-        parts = [p for p in re.split(r"[-/.]", token.lower()) if p]
-        if len(parts) == 1 and (parts[0] in STOPWORDS or len(parts[0]) < 2):
-            continue
-        phrase = " ".join(parts)
-        quoted = '"' + phrase.replace('"', "") + '"'
-        if quoted not in terms:
-            terms.append(quoted)
-    return " OR ".join(terms) if terms else None
 
 
 @dataclass(frozen=True)
@@ -74,7 +55,10 @@ class LexicalStore:
     def __init__(self, path: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._path = path
+        self._index_dir = path.parent / "bm25"
         self._local = threading.local()
+        self._index: Bm25Index | None = None
+        self._index_lock = threading.Lock()
         with self._tx() as db:
             db.executescript(_SCHEMA)
 
@@ -99,6 +83,8 @@ class LexicalStore:
             db.close()
             self._local.db = None
 
+    # --- metadata and the ledger ------------------------------------------------------------------------
+
     def get_meta(self, key: str) -> str | None:
         row = self._connection().execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
@@ -107,7 +93,9 @@ class LexicalStore:
         with self._tx() as db:
             db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
-    # --- the ledger ---------------------------------------------------------------------------------------
+    @property
+    def version(self) -> str:
+        return self.get_meta("version") or "empty"
 
     def document_hashes(self, source: str) -> dict[str, str]:
         rows = self._connection().execute(
@@ -115,11 +103,15 @@ class LexicalStore:
         )
         return {doc_id: doc_hash for doc_id, doc_hash in rows}
 
+    def sources(self) -> dict[str, int]:
+        """Chunk count per source (a small table kept by every write)."""
+        return dict(
+            self._connection().execute("SELECT source, chunks FROM sources ORDER BY source").fetchall()
+        )
+
     def count(self, source: str | None = None) -> int:
-        if source is None:
-            return int(self._connection().execute("SELECT COUNT(*) FROM chunks").fetchone()[0])
-        row = self._connection().execute("SELECT COUNT(*) FROM chunks WHERE source = ?", (source,)).fetchone()
-        return int(row[0])
+        counts = self.sources()
+        return sum(counts.values()) if source is None else counts.get(source, 0)
 
     def chunk_ids(self, doc_ids: Iterable[str]) -> list[str]:
         ids = list(doc_ids)
@@ -136,7 +128,7 @@ class LexicalStore:
     def replace_documents(
         self, *, source: str, doc_ids: list[str], chunks: list[Chunk], hashes: dict[str, str]
     ) -> None:
-        """Delete these documents' chunks, write the new ones, and record the documents' hashes; one transaction."""
+        """Delete these documents' chunks, write the new ones, record the documents' hashes; one transaction."""
         with self._tx() as db:
             self._delete(db, doc_ids)
             db.executemany(
@@ -151,19 +143,11 @@ class LexicalStore:
                         _str(c.metadata.get("asset_id")),
                         c.section,
                         c.text,
-                        json.dumps(c.metadata),
+                        json.dumps({**c.metadata, "chunk": c.index}),
                     )
                     for c in chunks
                 ],
             )
-            for start in range(0, len(doc_ids), 500):
-                part = doc_ids[start : start + 500]
-                marks = ",".join("?" * len(part))
-                db.execute(
-                    "INSERT INTO chunks_fts (rowid, title, section, body) SELECT rowid, "
-                    f"json_extract(metadata, '$.title'), section, text FROM chunks WHERE doc_id IN ({marks})",
-                    part,
-                )
             per_doc: dict[str, int] = {}
             for chunk in chunks:
                 per_doc[chunk.doc_id] = per_doc.get(chunk.doc_id, 0) + 1
@@ -175,21 +159,26 @@ class LexicalStore:
                     if doc_id in hashes
                 ],
             )
+            self._bump(db)
 
     def remove_documents(self, doc_ids: list[str]) -> None:
+        if not doc_ids:
+            return
         with self._tx() as db:
             self._delete(db, doc_ids)
+            self._bump(db)
 
     def _delete(self, db: sqlite3.Connection, doc_ids: list[str]) -> None:
         for start in range(0, len(doc_ids), 500):
             part = doc_ids[start : start + 500]
             marks = ",".join("?" * len(part))
-            db.execute(
-                f"DELETE FROM chunks_fts WHERE rowid IN (SELECT rowid FROM chunks WHERE doc_id IN ({marks}))",
-                part,
-            )
             db.execute(f"DELETE FROM chunks WHERE doc_id IN ({marks})", part)
             db.execute(f"DELETE FROM documents WHERE doc_id IN ({marks})", part)
+
+    def _bump(self, db: sqlite3.Connection) -> None:
+        db.execute("DELETE FROM sources")
+        db.execute("INSERT INTO sources SELECT source, COUNT(*) FROM chunks GROUP BY source")
+        db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (uuid.uuid4().hex[:12],))
 
     # --- reads ----------------------------------------------------------------------------------------------
 
@@ -220,20 +209,46 @@ class LexicalStore:
         chunks = [StoredChunk(r[0], r[1], r[2], r[3], json.loads(r[4])) for r in rows]
         return sorted(chunks, key=lambda c: (c.doc_id, int(c.metadata.get("chunk", 0))))
 
+    def bm25(self) -> Bm25Index:
+        """The BM25 index of the store's current version: kept, loaded from disk, or built (and saved)."""
+        version = self.version
+        with self._index_lock:
+            if self._index is not None and self._index.version == version:
+                return self._index
+            index = load_index(self._index_dir, version)
+            if index is None:
+                rows = (
+                    self._connection()
+                    .execute(
+                        "SELECT chunk_id, source, asset_class, doc_type, asset_id, doc_id, section, text, metadata "
+                        "FROM chunks ORDER BY rowid"
+                    )
+                    .fetchall()
+                )
+                index = build_index(
+                    (
+                        (
+                            r[0],
+                            dict(zip(FILTER_FIELDS, (r[1], r[2], r[3], r[4], r[5]), strict=True)),
+                            str(json.loads(r[8]).get("title", "")),
+                            r[6],
+                            r[7],
+                        )
+                        for r in rows
+                    ),
+                    version,
+                )
+                save_index(index, self._index_dir)
+                log.info("built the BM25 index (%d chunks, %d terms)", index.size, len(index.vocabulary))
+            self._index = index
+            return index
+
     def search(self, query: str, *, k: int, filters: dict[str, str]) -> list[tuple[str, float]]:
-        """BM25 search (title and section weigh more than the body); returns (chunk_id, score) best first."""
-        match = fts_query(query)
-        if match is None:
-            return []
-        clauses, params = _filter_sql(filters, prefix="c.")
-        sql = (
-            "SELECT c.chunk_id, bm25(chunks_fts, 2.0, 2.0, 1.0) AS rank FROM chunks_fts f"
-            " JOIN chunks c ON c.rowid = f.rowid WHERE chunks_fts MATCH ?"
-            + "".join(f" AND {clause}" for clause in clauses)
-            + " ORDER BY rank LIMIT ?"
-        )
-        rows = self._connection().execute(sql, [match, *params, k]).fetchall()
-        return [(chunk_id, -float(rank)) for chunk_id, rank in rows]
+        """BM25 search; returns (chunk_id, score) best first."""
+        for key in filters:
+            if key not in FILTER_FIELDS:
+                raise ValueError(f"cannot filter on {key!r}: filters are {', '.join(FILTER_FIELDS)}")
+        return self.bm25().search(query, k=k, filters=filters)
 
 
 def _str(value: object) -> str | None:

@@ -9,6 +9,7 @@ processes may read (SQLite WAL; Chroma's persistent segments).
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,10 +21,11 @@ from chromadb.api.models.Collection import Collection
 from chromadb.config import Settings as ChromaSettings
 
 from copilot.errors import ConfigError
+from knowledge.bm25 import FILTER_FIELDS
 from knowledge.chunking import chunk_document, embedding_text
 from knowledge.documents import Chunk, Document
 from knowledge.embeddings import Embedder
-from knowledge.lexical import FILTER_FIELDS, LexicalStore
+from knowledge.lexical import LexicalStore
 
 log = logging.getLogger(__name__)
 
@@ -77,8 +79,7 @@ class KnowledgeStore:
 
     def sources(self) -> list[str]:
         """Sources that have at least one chunk."""
-        rows = self.lexical._connection().execute("SELECT DISTINCT source FROM documents ORDER BY source")
-        return [r[0] for r in rows]
+        return [name for name, count in self.lexical.sources().items() if count > 0]
 
     def count(self, source: str | None = None) -> int:
         return self.lexical.count(source)
@@ -87,8 +88,6 @@ class KnowledgeStore:
         self, source: str, documents: list[Document], progress: Callable[[int, int], None] | None = None
     ) -> SyncStats:
         """Make the store hold exactly these documents for this source; unchanged ones are not rewritten."""
-        import time
-
         started = time.perf_counter()
         stored = self.lexical.document_hashes(source)
         wanted = {doc.doc_id: doc for doc in documents}
@@ -105,15 +104,12 @@ class KnowledgeStore:
         self.lexical.remove_documents(removed)
 
         written = 0
-        total = sum(1 for _ in changed)
-        batch: list[Document] = []
-        for i, doc in enumerate(changed, start=1):
-            batch.append(doc)
-            if len(batch) >= 64 or i == total:
-                written += self._write(source, batch)
-                batch = []
-                if progress is not None:
-                    progress(i, total)
+        for start in range(0, len(changed), 64):
+            written += self._write(source, changed[start : start + 64])
+            if progress is not None:
+                progress(min(start + 64, len(changed)), len(changed))
+        if changed or removed:
+            self.lexical.bm25()  # rebuild the lexical index once, here, rather than in the first reader
         stats = SyncStats(
             source=source,
             documents=len(documents),
@@ -144,8 +140,8 @@ class KnowledgeStore:
     def write_vectors(self, source: str, chunks: list[Chunk], vectors: np.ndarray) -> None:
         """Upsert chunk vectors with the metadata that filters need."""
         collection = self._collection(source)
-        for start in range(0, len(chunks), _WRITE_BATCH * 8):
-            part = chunks[start : start + _WRITE_BATCH * 8]
+        for start in range(0, len(chunks), 2048):
+            part = chunks[start : start + 2048]
             collection.upsert(
                 ids=[c.chunk_id for c in part],
                 embeddings=vectors[start : start + len(part)],
@@ -155,23 +151,33 @@ class KnowledgeStore:
     def dense(
         self, vector: np.ndarray, *, k: int, filters: dict[str, str], sources: list[str] | None = None
     ) -> list[tuple[str, float]]:
-        """Nearest chunks as (chunk_id, cosine similarity), best first, across the given sources."""
-        wanted = [filters["source"]] if "source" in filters else (sources or self.sources())
+        """Nearest chunks as (chunk_id, cosine similarity), best first, across the given sources.
+
+        A filter other than the source is applied to k * OVERFETCH unfiltered neighbours; only when too
+        few survive is the (slower) filtered index query made.
+        """
+        counts = self.lexical.sources()
+        wanted = [filters["source"]] if "source" in filters else (sources or list(counts))
         others = {key: value for key, value in filters.items() if key != "source"}
+        query = vector.reshape(1, -1)
         hits: list[tuple[str, float]] = []
         for source in wanted:
-            collection = self._collection(source)
-            size = collection.count()
+            size = counts.get(source, 0)
             if size == 0:
                 continue
-            n = min(size, k * OVERFETCH if others else k)
-            result = collection.query(
-                query_embeddings=vector.reshape(1, -1), n_results=n, include=["metadatas", "distances"]
-            )
-            found = _matching(result, others)
-            if others and len(found) < k and size > n:  # the filter is selective: ask the index to apply it
+            collection = self._collection(source)
+            if not others:
                 result = collection.query(
-                    query_embeddings=vector.reshape(1, -1),
+                    query_embeddings=query, n_results=min(k, size), include=["distances"]
+                )
+                hits.extend(_matching(result, {}))
+                continue
+            n = min(size, k * OVERFETCH)
+            result = collection.query(query_embeddings=query, n_results=n, include=["metadatas", "distances"])
+            found = _matching(result, others)
+            if len(found) < k and size > n:  # the filter is selective: ask the index to apply it
+                result = collection.query(
+                    query_embeddings=query,
                     n_results=min(k, size),
                     where=_chroma_where(others),
                     include=["metadatas", "distances"],
@@ -197,8 +203,10 @@ def _chroma_where(filters: dict[str, str]) -> dict[str, Any]:
 
 def _matching(result: Any, filters: dict[str, str]) -> list[tuple[str, float]]:
     ids = result["ids"][0]
-    metas = (result["metadatas"] or [[]])[0]
     dists = (result["distances"] or [[]])[0]
+    if not filters:
+        return [(chunk_id, 1.0 - float(dist)) for chunk_id, dist in zip(ids, dists, strict=True)]
+    metas = (result["metadatas"] or [[]])[0]
     return [
         (chunk_id, 1.0 - float(dist))
         for chunk_id, meta, dist in zip(ids, metas, dists, strict=True)

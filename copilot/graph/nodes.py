@@ -23,6 +23,7 @@ from copilot.models import ActionStatus, InvestigationStatus, utcnow
 from copilot.safety.policy import classify
 from copilot.schemas import AlertIn, Passage, Severity
 from copilot.services import Services
+from knowledge.similar import similar_incidents
 from tools.assets import AssetInfo
 from tools.notifications import NotificationMessage
 from tools.workorders import WorkOrderDraft
@@ -53,12 +54,13 @@ def triage(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, A
 
 
 def gather_incidents(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
-    """Retrieve past incidents that look like this alert."""
+    """Retrieve past incidents that look like this alert and aggregate what they ended in."""
     svc = runtime.context
     alert = AlertIn.model_validate(state["alert"])
     spec = svc.site.asset_class(state["asset"]["asset_class"])
-    found = svc.retriever.search(incident_query(alert, spec), k=8, asset_class=spec.id, doc_type="incident")
-    return {"incidents": _passages(found)}
+    labels = {m.code: m.repair or m.name.lower() for m in spec.failure_modes}
+    found = similar_incidents(svc.retriever, incident_query(alert, spec), asset_class=spec.id, labels=labels)
+    return {"incidents": _passages(found.incidents), "incident_summary": found.summary()}
 
 
 def gather_manual(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:

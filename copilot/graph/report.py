@@ -2,22 +2,7 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from typing import Any
-
 from copilot.graph.state import InvestigationState
-
-
-def incident_outcomes(incidents: list[dict[str, Any]]) -> str:
-    """Aggregate similar incidents: '5 of 8 similar incidents were PMP-BRG (INC-0003, ...)'."""
-    codes = [str(p.get("metadata", {}).get("failure_code", "")) for p in incidents]
-    if not codes:
-        return "no similar incidents found"
-    code, count = Counter(codes).most_common(1)[0]
-    ids = [p["citation"]["doc_id"] for p in incidents if p.get("metadata", {}).get("failure_code") == code][
-        :4
-    ]
-    return f"{count} of {len(codes)} similar incidents were {code} ({', '.join(ids)})"
 
 
 def render_report(state: InvestigationState) -> str:
@@ -37,10 +22,12 @@ def render_report(state: InvestigationState) -> str:
                 f"  {rank}. {hypo['name']} ({hypo['failure_code']}) p={hypo['probability']:.2f}: "
                 f"{hypo['rationale']} [{cites}]"
             )
-    lines.append(f"Similar incidents: {incident_outcomes(state.get('incidents', []))}")
-    for passage in state.get("manual", [])[:2]:
-        citation = passage["citation"]
-        lines.append(f"Manual: [{citation['doc_id']} § {citation['section']}]")
+    lines.append(f"Similar incidents: {state.get('incident_summary') or 'none retrieved'}")
+    sections = dict.fromkeys(
+        f"[{p['citation']['doc_id']} § {p['citation']['section']}]" for p in state.get("manual", [])
+    )
+    for label in list(sections)[:3]:
+        lines.append(f"Manual: {label}")
     for action in state.get("actions", []):
         flag = (
             "needs approval: " + "; ".join(action["reasons"])

@@ -58,6 +58,8 @@ class InvestigationState(TypedDict, total=False):
     """Work-order priority chosen at triage (1 emergency .. 4 planned)."""
     incidents: list[dict[str, Any]]
     """Similar past incidents (Passage), best first."""
+    incident_summary: str
+    """What the similar incidents ended in ('7 of 9 similar incidents ended in ...')."""
     manual: list[dict[str, Any]]
     """Manual sections relevant to the alert (Passage)."""
     loto_steps: list[str]

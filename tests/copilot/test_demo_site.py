@@ -51,3 +51,12 @@ def test_each_manual_covers_every_failure_code_and_has_isolation_points() -> Non
         assert "### Isolation points" in loto and "### Lockout steps" in loto
         steps = re.findall(r"^\d+\. ", loto.split("### Lockout steps")[1].split("###")[0], flags=re.M)
         assert len(steps) >= 6
+
+
+def test_settings_copies_follow_their_own_home(tmp_path) -> None:  # noqa: ANN001
+    from copilot.config import Settings
+
+    first = Settings(home=tmp_path / "a")
+    assert first.home_dir == (tmp_path / "a").resolve()
+    second = first.model_copy(update={"home": tmp_path / "b"})
+    assert second.home_dir == (tmp_path / "b").resolve() and second.knowledge_dir.parent == second.home_dir
