@@ -225,7 +225,7 @@ def assets(as_json: JsonOpt = False) -> None:
 @app.command()
 @handles_errors
 def train() -> None:
-    """Train and export the site's fault classifiers (ONNX) into COPILOT_HOME/models."""
+    """Train and export the site's fault classifiers (ONNX) and, with the public data, the AI4I classifier."""
     from copilot.site import load_site
     from copilot.training import train_site_models
 
@@ -234,6 +234,16 @@ def train() -> None:
     for meta in train_site_models(load_site(settings.site_dir), settings.models_dir):
         metrics = ", ".join(f"{k}={v:.3f}" for k, v in meta.metrics.items())
         typer.echo(f"{meta.name} v{meta.version}: threshold {meta.threshold:.3f}; {metrics}")
+    ai4i = settings.data_dir / "ai4i2020" / "ai4i2020.csv" if settings.data_dir else None
+    if ai4i is None or not ai4i.is_file():
+        typer.echo("ai4i2020 failure classifier: skipped (no ai4i2020/ai4i2020.csv under COPILOT_DATA_DIR)")
+        return
+    from predictors.datasets.ai4i import read_ai4i
+    from predictors.failure_classifier import train_failure_classifier
+
+    failure = train_failure_classifier(read_ai4i(ai4i), settings.models_dir)
+    metrics = ", ".join(f"{k}={v:.3f}" for k, v in failure.metrics.items())
+    typer.echo(f"{failure.name} v{failure.version}: {metrics}")
 
 
 @app.command()
@@ -414,3 +424,43 @@ def ui(port: Annotated[int, typer.Option(help="Port.")] = 8501) -> None:
 
 if __name__ == "__main__":
     app()
+
+
+@app.command()
+@handles_errors
+def chat(
+    message: Annotated[str, typer.Argument(help="Your question or request.")],
+    thread: Annotated[
+        str, typer.Option("--thread", help="Conversation id; the thread remembers earlier turns.")
+    ] = "cli",
+    user: Annotated[str, typer.Option(help="Who is asking (a user id from the site).")] = "ana",
+    as_json: JsonOpt = False,
+) -> None:
+    """Ask the copilot about an asset, an alert or a procedure; writes it proposes wait for approval."""
+    from sqlmodel import Session
+
+    from copilot.chat.graph import chat as answer_chat
+    from copilot.errors import NotFoundError
+    from copilot.models import User
+    from copilot.services import build_services
+
+    services = build_services(_settings())
+    try:
+        with Session(services.engine) as session:
+            if session.get(User, user) is None:
+                raise NotFoundError(f"unknown user {user!r}: users are defined in the site's site.yaml")
+        answer = answer_chat(services, message, thread_id=thread, user_id=user)
+    finally:
+        services.close()
+    if as_json:
+        _echo_json(answer.model_dump(mode="json"))
+        return
+    if answer.refused:
+        typer.echo(f"[refused: {answer.reason}]")
+    typer.echo(answer.answer)
+    for action in answer.proposed_actions:
+        flag = "needs approval" if action.requires_approval else "no approval needed"
+        typer.echo(f"  proposed: {action.summary} ({flag})")
+    typer.echo(
+        f"(answered in {answer.mode} mode; sources: {', '.join(c.ref for c in answer.citations) or 'none'})"
+    )

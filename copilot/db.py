@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, event, inspect, text
 from sqlmodel import Session, SQLModel, create_engine
 
 from copilot import models  # noqa: F401  (registers the tables on SQLModel.metadata)
@@ -45,9 +46,32 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def _add_missing_columns(engine: Engine) -> None:
+    """Add columns that newer code defines on tables an older version created (with their defaults)."""
+    inspector = inspect(engine)
+    existing_tables = set(inspector.get_table_names())
+    with engine.begin() as connection:
+        for table in SQLModel.metadata.sorted_tables:
+            if table.name not in existing_tables:
+                continue
+            present = {c["name"] for c in inspector.get_columns(table.name)}
+            for column in table.columns:
+                if column.name in present:
+                    continue
+                kind = column.type.compile(dialect=engine.dialect)
+                default = getattr(column.default, "arg", None)
+                if isinstance(default, StrEnum):
+                    default = default.value
+                clause = f" DEFAULT {default!r}" if isinstance(default, str | int | float) else ""
+                connection.execute(
+                    text(f'ALTER TABLE "{table.name}" ADD COLUMN "{column.name}" {kind}{clause}')
+                )
+
+
 def create_schema(engine: Engine) -> None:
-    """Create every table that does not exist, and the audit log's append-only triggers."""
+    """Create missing tables and columns, and the audit log's append-only triggers."""
     SQLModel.metadata.create_all(engine)
+    _add_missing_columns(engine)
     statements = _SQLITE_TRIGGERS if engine.dialect.name == "sqlite" else _POSTGRES_TRIGGERS
     if engine.dialect.name not in ("sqlite", "postgresql"):
         return

@@ -37,3 +37,32 @@ class ConflictError(CopilotError):
 
 class ModelNotReadyError(CopilotError):
     """Raised when a model artifact is missing; the message names the command that builds it."""
+
+
+class LLMError(CopilotError):
+    """Raised when the LLM provider cannot give a usable answer; callers fall back to the offline provider."""
+
+
+class LLMUnavailable(LLMError):
+    """Raised when the endpoint cannot be reached: transport errors, timeouts, 429/5xx after retries, or an open circuit."""
+
+
+class LLMRejected(LLMError):
+    """Raised when the endpoint refuses the request (HTTP 4xx: API key, model name, unsupported parameters); not retried."""
+
+
+class LLMInvalidOutput(LLMError):
+    """Raised when the model's structured output is still invalid after one re-ask; the message gives the problems."""
+
+
+class NotificationError(CopilotError):
+    """Raised when a notification channel refuses a message or cannot be reached; nothing was recorded.
+
+    `retryable` says whether the same call may succeed later (timeouts, 5xx, 429); the caller retries or
+    falls back to another channel.
+    """
+
+    def __init__(self, message: str, *, status_code: int | None = None, retryable: bool = True) -> None:
+        super().__init__(message)
+        self.status_code = status_code
+        self.retryable = retryable

@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from copilot import audit, repo
 from copilot.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
 from copilot.graph.graph import thread_config, thread_id
-from copilot.graph.state import DecisionPayload, InvestigationState
+from copilot.graph.state import DecisionPayload, InvestigationState, RequestPayload
 from copilot.models import (
     Alert,
     ApprovalDecision,
@@ -391,4 +391,54 @@ def _outcome(services: Services, approval_id: int, investigation_id: int, decisi
         decision=decision,
         investigation_status=_state_status(services, investigation_id),
         work_orders=orders,
+    )
+
+
+class ProposalOutcome(BaseModel):
+    """What became of a request: the investigation that carries it and its approval, if it needs one."""
+
+    investigation_id: int
+    approval_id: int | None
+    status: str
+    actions: list[dict[str, Any]]
+
+
+def propose_request(services: Services, request: RequestPayload) -> ProposalOutcome:
+    """Open a request investigation for a person's ask; it pauses for approval like any other plan."""
+    services.registry.get(request.asset_id)  # UnknownAssetError names the asset
+    with Session(services.engine) as session:
+        investigation = Investigation(
+            asset_id=request.asset_id,
+            failure_mode=request.failure_code,
+            kind="request",
+            requested_by=request.requested_by,
+            mode=services.provider.mode,
+            evidence={"request": request.model_dump(mode="json")},
+        )
+        session.add(investigation)
+        session.flush()
+        assert investigation.id is not None
+        investigation.thread_id = thread_id(investigation.id)
+        audit.record(
+            session,
+            actor=request.requested_by,
+            action="request_opened",
+            entity_type="investigation",
+            entity_id=investigation.id,
+            detail=request.model_dump(mode="json"),
+        )
+        session.commit()
+        investigation_id = investigation.id
+    state = services.graph.invoke(
+        InvestigationState(investigation_id=investigation_id, request=request.model_dump(mode="json")),
+        thread_config(investigation_id),
+        context=services,
+    )
+    with Session(services.engine) as session:
+        status = str(repo.get_investigation(session, investigation_id).status)
+    return ProposalOutcome(
+        investigation_id=investigation_id,
+        approval_id=state.get("approval_id"),
+        status=status,
+        actions=list(state.get("actions", [])),
     )

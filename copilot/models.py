@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -123,6 +123,9 @@ class Investigation(SQLModel, table=True):
     asset_id: str = Field(foreign_key="asset.id", index=True)
     failure_mode: str | None = Field(default=None, index=True)
     status: InvestigationStatus = Field(default=InvestigationStatus.running, index=True)
+    kind: str = Field(
+        default="alert", description="alert: opened by an alert; request: asked for in the chat"
+    )
     mode: str = "offline"
     thread_id: str = Field(default="", index=True)
     requested_by: str = "copilot"
@@ -226,3 +229,47 @@ class AuditEvent(SQLModel, table=True):
     entity_type: str
     entity_id: str = Field(index=True)
     detail: dict[str, Any] = _json(default_factory=dict)
+
+
+# --- telemetry and imported history ----------------------------------------------------------------
+
+
+class Reading(SQLModel, table=True):
+    """One stored sensor reading (the stream's schemas.Reading, persisted); written in bulk."""
+
+    __table_args__ = (Index("ix_reading_asset_ts", "asset_id", "ts"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    asset_id: str = Field(foreign_key="asset.id", index=True)
+    sensor: str
+    ts: datetime = Field(index=True)
+    value: float
+
+
+class WorkType(StrEnum):
+    preventive = "preventive"
+    corrective = "corrective"
+
+
+class HistoricalWorkOrder(SQLModel, table=True):
+    """A work order imported from another system's history (e.g. AssetOpsBench); unique per source."""
+
+    __table_args__ = (UniqueConstraint("source", "record_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(index=True)
+    record_id: str
+    asset_id: str = Field(foreign_key="asset.id", index=True)
+    equipment_name: str
+    description: str
+    component: str = ""
+    failure_code: str | None = Field(default=None, index=True)
+    failure_description: str = ""
+    primary_code: str | None = None
+    primary_description: str = ""
+    work_type: WorkType = Field(index=True)
+    priority: int | None = None
+    finished_at: datetime = Field(index=True)
+    duration_h: float | None = None
+    labor_h: float | None = None
+    imported_at: datetime = Field(default_factory=utcnow)

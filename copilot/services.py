@@ -31,17 +31,25 @@ from tools.workorders import Cmms, SqlCmms
 if TYPE_CHECKING:
     from langgraph.checkpoint.base import BaseCheckpointSaver
 
+    from copilot.chat.graph import ChatGraph
     from copilot.graph.graph import InvestigationGraph
 
 log = logging.getLogger(__name__)
 
 
 def make_provider(settings: Settings) -> LLMProvider:
-    """Return the configured LLM provider (offline unless an endpoint is configured)."""
+    """Return the configured LLM provider (offline unless an endpoint is configured).
+
+    Raises ConfigError naming COPILOT_LLM_BASE_URL / COPILOT_LLM_MODEL when `openai` lacks them.
+    """
     if settings.llm_provider == "offline":
         return OfflineProvider()
+    if settings.llm_provider == "openai":
+        from copilot.llm.openai_provider import OpenAIProvider
+
+        return OpenAIProvider(settings)
     raise ConfigError(
-        f"LLM provider {settings.llm_provider!r} is not available in this build; set COPILOT_LLM_PROVIDER=offline"
+        f"unknown LLM provider {settings.llm_provider!r}; set COPILOT_LLM_PROVIDER to offline or openai"
     )
 
 
@@ -100,6 +108,12 @@ class Services:
         from copilot.graph.graph import build_investigation_graph
 
         return build_investigation_graph(checkpointer=self.checkpointer)
+
+    @cached_property
+    def chat_graph(self) -> ChatGraph:
+        from copilot.chat.graph import build_chat_graph
+
+        return build_chat_graph(checkpointer=self.checkpointer)
 
     def warm_up(self) -> None:
         """Load the embedding model and open the store and the graph, so the first request is not slow."""

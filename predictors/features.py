@@ -1,7 +1,10 @@
 """Window features: the one code path that training and serving both use.
 
 A window is `window` consecutive rows of an asset's sensors (shape W x S). Per sensor the features are
-level (mean), spread (std), slope (least squares per row) and range (max - min), in that order.
+level (mean), spread (std), slope (least squares per row), range (max - min), and the share of the window's
+variance in a low and a high frequency band (power spectrum of the demeaned window: the lowest tenth and the
+upper half of the non-zero frequencies). Broadband noise (cavitation, a failing bearing) raises the high
+band; a drift raises the low band.
 """
 
 from __future__ import annotations
@@ -9,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-FEATURE_KINDS: tuple[str, ...] = ("mean", "std", "slope", "range")
+FEATURE_KINDS: tuple[str, ...] = ("mean", "std", "slope", "range", "band_low", "band_high")
 
 
 def feature_names(sensors: list[str]) -> list[str]:
@@ -44,7 +47,8 @@ def window_features(windows: np.ndarray) -> np.ndarray:
     denom = float((t**2).sum()) or 1.0
     slope = np.einsum("w,nws->ns", t, shifted) / denom  # sum(t) == 0: the shift does not change it
     rng = x.max(axis=1) - x.min(axis=1)
-    out = np.stack([mean, std, slope, rng], axis=2)  # (n, S, K)
+    band_low, band_high = _band_shares(shifted - offset[:, None, :])
+    out = np.stack([mean, std, slope, rng, band_low, band_high], axis=2)  # (n, S, K)
     return out.reshape(n, s * len(FEATURE_KINDS)).astype(np.float32)
 
 
@@ -64,3 +68,16 @@ def rolling_mean(values: np.ndarray, window: int) -> np.ndarray:
     ends = np.arange(1, x.shape[0] + 1)
     starts = np.maximum(ends - window, 0)
     return (csum[ends] - csum[starts]) / (ends - starts)[:, None]
+
+
+def _band_shares(demeaned: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Shares of the non-zero-frequency power in the low and high bands, per window and sensor."""
+    power = np.abs(np.fft.rfft(demeaned, axis=1)[:, 1:, :]) ** 2  # (n, F, S), the mean (bin 0) removed
+    bins = power.shape[1]
+    if bins == 0:
+        zero = np.zeros((demeaned.shape[0], demeaned.shape[2]))
+        return zero, zero
+    total = power.sum(axis=1) + 1e-12
+    low = power[:, : max(1, bins // 10), :].sum(axis=1) / total
+    high = power[:, bins // 2 :, :].sum(axis=1) / total
+    return low, high

@@ -1,4 +1,8 @@
-"""Wire the investigation graph: triage → gather (in parallel) → diagnose → plan → approval? → execute → report."""
+"""Wire the investigation graph.
+
+An alert: triage -> gather (in parallel) -> diagnose -> plan_actions; a chat request: plan_request.
+Both: -> approval? -> execute -> report.
+"""
 
 from __future__ import annotations
 
@@ -20,6 +24,7 @@ InvestigationGraph = CompiledStateGraph[InvestigationState, Services, Investigat
 def build_investigation_graph(*, checkpointer: BaseCheckpointSaver | None) -> InvestigationGraph:
     """Compile the investigation graph with the given checkpointer."""
     graph = StateGraph(InvestigationState, context_schema=Services)
+    graph.add_node("plan_request", nodes.plan_request)
     graph.add_node("triage", nodes.triage)
     graph.add_node("gather_incidents", nodes.gather_incidents)
     graph.add_node("gather_manual", nodes.gather_manual)
@@ -30,12 +35,13 @@ def build_investigation_graph(*, checkpointer: BaseCheckpointSaver | None) -> In
     graph.add_node("execute", nodes.execute)
     graph.add_node("report", nodes.report)
 
-    graph.add_edge(START, "triage")
+    graph.add_conditional_edges(START, nodes.route_start, ["plan_request", "triage"])
     for name in GATHER:
         graph.add_edge("triage", name)
     graph.add_edge(list(GATHER), "diagnose")
     graph.add_edge("diagnose", "plan_actions")
     graph.add_conditional_edges("plan_actions", nodes.route_after_plan, ["approval", "execute"])
+    graph.add_conditional_edges("plan_request", nodes.route_after_plan, ["approval", "execute"])
     graph.add_conditional_edges("approval", nodes.route_after_approval, ["execute", "report"])
     graph.add_edge("execute", "report")
     graph.add_edge("report", END)

@@ -1,13 +1,14 @@
 """Investigation nodes: small functions that read the state and return partial updates.
 
-Side effects live in `plan_actions` (recording the proposal, idempotent upserts) and in `execute`
-(idempotent by investigation and action key). The approval node does nothing before `interrupt()`.
+Two entries share one approval path: an alert (triage -> gather -> diagnose -> plan_actions) and a
+person's request from the chat (plan_request). Side effects live in the planning nodes (recording the
+proposal: idempotent upserts) and in `execute` (idempotent by investigation and action key). The approval
+node does nothing before `interrupt()`.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 from datetime import datetime
 from typing import Any, Literal
 
@@ -15,12 +16,28 @@ from langgraph.runtime import Runtime
 from langgraph.types import interrupt
 
 from copilot import repo
+from copilot.errors import LLMError
+from copilot.graph.planning import (
+    OPERATIONS,
+    WORK_ORDER_KINDS,
+    booking_action,
+    lockout_steps,
+    notification_action,
+    record_plan,
+    work_order_action,
+)
 from copilot.graph.queries import incident_query, manual_query
 from copilot.graph.report import render_report
-from copilot.graph.state import DecisionPayload, ExecutionResult, InvestigationState, PlannedAction
+from copilot.graph.state import (
+    DecisionPayload,
+    ExecutionResult,
+    InvestigationState,
+    PlannedAction,
+    RequestPayload,
+)
 from copilot.llm.base import Diagnosis, DiagnosisRequest, HistoryItem
-from copilot.models import ActionStatus, InvestigationStatus, utcnow
-from copilot.safety.policy import classify
+from copilot.llm.offline import OfflineProvider
+from copilot.models import ActionStatus, InvestigationStatus
 from copilot.schemas import AlertIn, Passage, Severity
 from copilot.services import Services
 from knowledge.similar import similar_incidents
@@ -30,11 +47,13 @@ from tools.workorders import WorkOrderDraft
 
 log = logging.getLogger(__name__)
 
-_STEP = re.compile(r"^\s*\d+[.)]\s+(.*)$")
-
 
 def _passages(items: list[Passage]) -> list[dict[str, Any]]:
     return [p.model_dump(mode="json") for p in items]
+
+
+def route_start(state: InvestigationState) -> Literal["plan_request", "triage"]:
+    return "plan_request" if state.get("request") else "triage"
 
 
 def triage(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
@@ -69,9 +88,7 @@ def gather_manual(state: InvestigationState, runtime: Runtime[Services]) -> dict
     alert = AlertIn.model_validate(state["alert"])
     spec = svc.site.asset_class(state["asset"]["asset_class"])
     found = svc.retriever.search(manual_query(alert, spec), k=4, asset_class=spec.id, doc_type="manual")
-    loto = svc.retriever.section(asset_class=spec.id, contains="Lockout steps")
-    steps = [m.group(1).strip() for p in loto for line in p.text.splitlines() if (m := _STEP.match(line))]
-    citation = loto[0].citation.label() if loto else ""
+    steps, citation = lockout_steps(svc, spec.id)
     return {"manual": _passages(found), "loto_steps": steps, "loto_citation": citation}
 
 
@@ -93,7 +110,11 @@ def gather_history(state: InvestigationState, runtime: Runtime[Services]) -> dic
 
 
 def diagnose(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
-    """Rank failure-mode hypotheses from the gathered evidence, with citations."""
+    """Rank failure-mode hypotheses from the gathered evidence, with citations.
+
+    With an LLM configured, the LLM diagnoses; if it is unavailable or its output stays invalid after one
+    re-ask, the offline provider decides from the same evidence and the fallback is recorded.
+    """
     svc = runtime.context
     alert = AlertIn.model_validate(state["alert"])
     spec = svc.site.asset_class(state["asset"]["asset_class"])
@@ -105,35 +126,26 @@ def diagnose(state: InvestigationState, runtime: Runtime[Services]) -> dict[str,
         manual=[Passage.model_validate(p) for p in state.get("manual", [])],
         history=[HistoryItem.model_validate(h) for h in state.get("history", [])],
     )
-    diagnosis = svc.provider.diagnose(request)
+    fallbacks = list(state.get("fallbacks", []))
+    mode = svc.provider.mode
+    try:
+        diagnosis = svc.provider.diagnose(request)
+    except LLMError as exc:
+        log.warning(
+            "investigation %s: LLM diagnosis failed (%s); the offline provider decides",
+            state["investigation_id"],
+            exc,
+        )
+        fallbacks.append(f"diagnosis: {type(exc).__name__}: {exc}; decided offline from the evidence")
+        diagnosis, mode = OfflineProvider().diagnose(request), "offline"
     repo.update_investigation(
         svc.engine,
         investigation_id=state["investigation_id"],
         diagnosis=diagnosis.model_dump(mode="json"),
         failure_mode=diagnosis.top.failure_code,
-        mode=svc.provider.mode,
+        mode=mode,
     )
-    return {"diagnosis": diagnosis.model_dump(mode="json")}
-
-
-def _asset_facts(svc: Services, asset: AssetInfo) -> dict[str, Any]:
-    spec = svc.site.asset_class(asset.asset_class)
-    return {"energized": spec.energized, "pressurized": spec.pressurized, "criticality": asset.criticality}
-
-
-def _classified(
-    svc: Services, *, key: str, kind: str, summary: str, payload: dict[str, Any], facts: dict[str, Any]
-) -> PlannedAction:
-    verdict = classify(svc.policy, kind=kind, payload=payload, asset=facts)
-    return PlannedAction(
-        key=key,
-        kind=kind,
-        summary=summary,
-        payload=payload,
-        requires_approval=verdict.requires_approval,
-        reasons=verdict.reasons,
-        permits=verdict.permits,
-    )
+    return {"diagnosis": diagnosis.model_dump(mode="json"), "fallbacks": fallbacks}
 
 
 def plan_actions(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
@@ -141,11 +153,8 @@ def plan_actions(state: InvestigationState, runtime: Runtime[Services]) -> dict[
     svc = runtime.context
     investigation_id = state["investigation_id"]
     asset = AssetInfo.model_validate(state["asset"])
-    spec = svc.site.asset_class(asset.asset_class)
     diagnosis = Diagnosis.model_validate(state["diagnosis"])
-    mode = spec.failure_mode(diagnosis.top.failure_code)
-    facts = _asset_facts(svc, asset)
-
+    mode = svc.site.asset_class(asset.asset_class).failure_mode(diagnosis.top.failure_code)
     draft = WorkOrderDraft(
         asset_id=asset.id,
         title=f"{mode.name} on {asset.id} ({asset.name})",
@@ -159,80 +168,99 @@ def plan_actions(state: InvestigationState, runtime: Runtime[Services]) -> dict[
         estimated_hours=mode.estimated_hours,
         permits=list(mode.permits),
     )
-    work_order = _classified(
-        svc,
-        key="work_order",
-        kind="create_work_order",
-        facts=facts,
-        summary=f"Create work order: {draft.title} (P{draft.priority})",
-        payload=draft.model_dump(mode="json"),
-    )
-    permits = sorted(set(draft.permits) | set(work_order.permits))
-    steps = state.get("loto_steps", []) if "LOTO" in permits else []
-    work_order.payload.update(
-        permits=permits, safety_steps=steps, safety_source=state.get("loto_citation", "")
-    )
-    if "LOTO" in permits and not steps:
-        work_order.requires_approval = True
-        work_order.reasons.append(
-            "no lockout-tagout steps found in the manual: the operator must supply them"
+    loto = (state.get("loto_steps", []), state.get("loto_citation", ""))
+    actions = [
+        work_order_action(
+            svc, key="work_order", kind="create_work_order", asset=asset, draft=draft, loto=loto
         )
-    actions = [work_order]
-
-    try:
-        proposal = svc.scheduler.propose(craft=mode.craft, hours=mode.estimated_hours, not_before=utcnow())
-        actions.append(
-            _classified(
-                svc,
-                key="booking",
-                kind="book_technician",
-                facts=facts,
-                summary=f"Book {proposal.technician_name} {proposal.start:%a %H:%M}-{proposal.end:%H:%M} ({proposal.reason})",
-                payload=proposal.model_dump(mode="json"),
-            )
-        )
-        notify_priority: Literal["normal", "high"] = "high" if draft.priority <= 2 else "normal"
-        notify_body = f"{diagnosis.summary} Proposed: {draft.title}."
-    except Exception as exc:  # the scheduling fallback: tell an operator instead
+    ]
+    booking, scheduling_error = booking_action(svc, craft=mode.craft, hours=mode.estimated_hours, asset=asset)
+    if booking is not None:
+        actions.append(booking)
+        body = f"{diagnosis.summary} Proposed: {draft.title}."
+    else:
         log.warning(
-            "investigation %s: scheduling failed (%s); falling back to a notification", investigation_id, exc
+            "investigation %s: scheduling failed (%s); falling back to a high-priority notification",
+            investigation_id,
+            scheduling_error,
         )
-        notify_priority = "high"
-        notify_body = (
-            f"Scheduling failed ({exc}); assign a {mode.craft} technician by hand. {diagnosis.summary}"
-        )
-    message = NotificationMessage(
-        recipient="operators",
-        subject=f"{asset.id}: {mode.name} suspected",
-        body=notify_body,
-        priority=notify_priority,
-    )
+        body = f"Scheduling failed ({scheduling_error}); assign a {mode.craft} technician by hand. {diagnosis.summary}"
+    priority: Literal["normal", "high"] = "high" if booking is None or draft.priority <= 2 else "normal"
     actions.append(
-        _classified(
-            svc,
-            key="notify_operators",
-            kind="notify",
-            facts=facts,
-            summary=f"Notify operators ({notify_priority})",
-            payload=message.model_dump(mode="json"),
+        notification_action(
+            svc, asset=asset, subject=f"{asset.id}: {mode.name} suspected", body=body, priority=priority
         )
     )
+    approval_id = record_plan(
+        svc, investigation_id=investigation_id, actions=actions, requested_by="copilot", title=draft.title
+    )
+    fallbacks = list(state.get("fallbacks", []))
+    if booking is None:
+        fallbacks.append(f"scheduling: {scheduling_error}; operators notified at high priority instead")
+    return {
+        "actions": [a.model_dump(mode="json") for a in actions],
+        "approval_id": approval_id,
+        "fallbacks": fallbacks,
+    }
 
-    payloads = [a.model_dump(mode="json") for a in actions]
-    repo.save_actions(svc.engine, investigation_id=investigation_id, actions=payloads)
-    approval_id = None
-    if any(a.requires_approval for a in actions):
-        reasons = sorted({r for a in actions if a.requires_approval for r in a.reasons})
-        approval_id = repo.ensure_approval_request(
-            svc.engine,
-            investigation_id=investigation_id,
-            requested_by="copilot",
-            summary=f"{draft.title}: {'; '.join(reasons)}",
+
+def plan_request(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
+    """Plan what a person asked for in the chat; it goes through the same policy and approval."""
+    svc = runtime.context
+    request = RequestPayload.model_validate(state["request"])
+    asset = svc.registry.get(request.asset_id)
+    spec = svc.site.asset_class(asset.asset_class)
+    loto = lockout_steps(svc, spec.id)
+    mode = next((m for m in spec.failure_modes if m.code == request.failure_code), None)
+    if request.kind in OPERATIONS:
+        operation = OPERATIONS[request.kind]
+        draft = WorkOrderDraft(
+            asset_id=asset.id,
+            title=f"{operation.verb} {asset.id} ({asset.name})",
+            description=f"Requested by {request.requested_by} in the chat: {request.text}",
+            priority=2,
+            failure_code=None,
+            craft="operations",
+            estimated_hours=operation.hours,
+            permits=list(operation.permits),
         )
-        repo.update_investigation(
-            svc.engine, investigation_id=investigation_id, status=InvestigationStatus.pending_approval
+    else:
+        draft = WorkOrderDraft(
+            asset_id=asset.id,
+            title=(f"{mode.name} on {asset.id} ({asset.name})" if mode else f"{request.text[:150]}"),
+            description=(
+                f"Requested by {request.requested_by} in the chat: {request.text}"
+                + (f"\nSuggested repair: {mode.action}" if mode else "")
+            ),
+            priority=mode.priority if mode else 3,
+            failure_code=mode.code if mode else None,
+            craft=mode.craft if mode else _default_craft(svc, spec.id),
+            estimated_hours=mode.estimated_hours if mode else 2.0,
+            permits=list(mode.permits) if mode else [],
         )
-    return {"actions": payloads, "approval_id": approval_id}
+    kind = request.kind if request.kind in WORK_ORDER_KINDS else "create_work_order"
+    actions = [work_order_action(svc, key="work_order", kind=kind, asset=asset, draft=draft, loto=loto)]
+    if request.kind == "book_technician":
+        booking, _ = booking_action(svc, craft=draft.craft, hours=draft.estimated_hours, asset=asset)
+        if booking is not None:
+            actions.append(booking)
+    approval_id = record_plan(
+        svc,
+        investigation_id=state["investigation_id"],
+        actions=actions,
+        requested_by=request.requested_by,
+        title=draft.title,
+    )
+    return {
+        "asset": asset.model_dump(mode="json"),
+        "actions": [a.model_dump(mode="json") for a in actions],
+        "approval_id": approval_id,
+    }
+
+
+def _default_craft(svc: Services, asset_class: str) -> str:
+    crafts = [m.craft for m in svc.site.asset_class(asset_class).failure_modes]
+    return max(set(crafts), key=crafts.count)
 
 
 def route_after_plan(state: InvestigationState) -> Literal["approval", "execute"]:
@@ -264,61 +292,77 @@ def _apply_edits(action: PlannedAction, decision: DecisionPayload | None) -> Pla
     return action.model_copy(update={"payload": {**action.payload, **decision.edits[action.key]}})
 
 
+def _run(
+    svc: Services,
+    action: PlannedAction,
+    *,
+    key: str,
+    investigation_id: int,
+    requester: str,
+    approver: str | None,
+    work_order_id: int | None,
+) -> ExecutionResult:
+    """Carry out one action through its tool (idempotent by key)."""
+    if action.kind in WORK_ORDER_KINDS:
+        created = svc.cmms.create(
+            WorkOrderDraft.model_validate(action.payload),
+            idempotency_key=key,
+            requester=requester,
+            approver=approver,
+            investigation_id=investigation_id,
+        )
+        return ExecutionResult(
+            key=action.key,
+            kind=action.kind,
+            ok=True,
+            created=created.created,
+            detail={"work_order_id": created.work_order.id, "number": created.work_order.number},
+        )
+    if action.kind == "book_technician":
+        if work_order_id is None:
+            raise RuntimeError("no work order to book against")
+        booking = svc.scheduler.book(
+            work_order_id=work_order_id,
+            technician_id=action.payload["technician_id"],
+            start=datetime.fromisoformat(action.payload["start"]),
+            end=datetime.fromisoformat(action.payload["end"]),
+            idempotency_key=key,
+        )
+        return ExecutionResult(
+            key=action.key,
+            kind=action.kind,
+            ok=True,
+            created=booking.created,
+            detail={"booking_id": booking.id, "technician_id": booking.technician_id},
+        )
+    if action.kind == "notify":
+        sent = svc.notifier.send(NotificationMessage.model_validate(action.payload), idempotency_key=key)
+        return ExecutionResult(key=action.key, kind=action.kind, ok=True, created=sent)
+    raise RuntimeError(f"no executor for action kind {action.kind!r}; it stays for a person to carry out")
+
+
 def execute(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
     """Carry out the plan; every write is keyed by investigation and action, so a re-run creates nothing new."""
     svc = runtime.context
     investigation_id = state["investigation_id"]
     decision = DecisionPayload.model_validate(state["decision"]) if state.get("decision") else None
-    approver = decision.user_id if decision else None
+    request = state.get("request") or {}
+    requester = str(request.get("requested_by", "copilot"))
     results: list[ExecutionResult] = []
     work_order_id: int | None = None
     for raw in state["actions"]:
         action = _apply_edits(PlannedAction.model_validate(raw), decision)
-        key = f"inv-{investigation_id}:{action.key}"
         try:
-            if action.kind == "create_work_order":
-                draft = WorkOrderDraft.model_validate(action.payload)
-                created = svc.cmms.create(
-                    draft,
-                    idempotency_key=key,
-                    requester="copilot",
-                    approver=approver,
-                    investigation_id=investigation_id,
-                )
-                work_order_id = created.work_order.id
-                result = ExecutionResult(
-                    key=action.key,
-                    kind=action.kind,
-                    ok=True,
-                    created=created.created,
-                    detail={"work_order_id": created.work_order.id, "number": created.work_order.number},
-                )
-            elif action.kind == "book_technician":
-                if work_order_id is None:
-                    raise RuntimeError("no work order to book against")
-                booking = svc.scheduler.book(
-                    work_order_id=work_order_id,
-                    technician_id=action.payload["technician_id"],
-                    start=datetime.fromisoformat(action.payload["start"]),
-                    end=datetime.fromisoformat(action.payload["end"]),
-                    idempotency_key=key,
-                )
-                result = ExecutionResult(
-                    key=action.key,
-                    kind=action.kind,
-                    ok=True,
-                    created=booking.created,
-                    detail={"booking_id": booking.id, "technician_id": booking.technician_id},
-                )
-            elif action.kind == "notify":
-                sent = svc.notifier.send(
-                    NotificationMessage.model_validate(action.payload), idempotency_key=key
-                )
-                result = ExecutionResult(key=action.key, kind=action.kind, ok=True, created=sent)
-            else:
-                raise RuntimeError(
-                    f"no executor for action kind {action.kind!r}; it stays for a person to carry out"
-                )
+            result = _run(
+                svc,
+                action,
+                key=f"inv-{investigation_id}:{action.key}",
+                investigation_id=investigation_id,
+                requester=requester,
+                approver=decision.user_id if decision else None,
+                work_order_id=work_order_id,
+            )
+            work_order_id = result.detail.get("work_order_id", work_order_id)
         except Exception as exc:
             log.exception("investigation %s: action %s failed", investigation_id, action.key)
             result = ExecutionResult(key=action.key, kind=action.kind, ok=False, error=str(exc))

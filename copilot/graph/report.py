@@ -10,10 +10,14 @@ def render_report(state: InvestigationState) -> str:
     alert = state.get("alert", {})
     asset = state.get("asset", {})
     diagnosis = state.get("diagnosis", {})
+    request = state.get("request")
     lines = [
-        f"Investigation #{state.get('investigation_id')}: {asset.get('id')} {asset.get('name', '')}".rstrip(),
-        f"Alert ({alert.get('severity')}, {alert.get('ts')}): {alert.get('summary')}",
+        f"Investigation #{state.get('investigation_id')}: {asset.get('id')} {asset.get('name', '')}".rstrip()
     ]
+    if request:
+        lines.append(f"Request by {request['requested_by']} ({request['kind']}): {request['text']}")
+    else:
+        lines.append(f"Alert ({alert.get('severity')}, {alert.get('ts')}): {alert.get('summary')}")
     if diagnosis:
         lines.append(f"Diagnosis ({diagnosis.get('confidence')} confidence): {diagnosis.get('summary')}")
         for rank, hypo in enumerate(diagnosis.get("hypotheses", []), start=1):
@@ -22,7 +26,8 @@ def render_report(state: InvestigationState) -> str:
                 f"  {rank}. {hypo['name']} ({hypo['failure_code']}) p={hypo['probability']:.2f}: "
                 f"{hypo['rationale']} [{cites}]"
             )
-    lines.append(f"Similar incidents: {state.get('incident_summary') or 'none retrieved'}")
+    if not request:
+        lines.append(f"Similar incidents: {state.get('incident_summary') or 'none retrieved'}")
     sections = dict.fromkeys(
         f"[{p['citation']['doc_id']} § {p['citation']['section']}]" for p in state.get("manual", [])
     )
@@ -35,6 +40,8 @@ def render_report(state: InvestigationState) -> str:
             else "no approval needed"
         )
         lines.append(f"Proposed: {action['summary']} ({flag})")
+    for fallback in state.get("fallbacks", []):
+        lines.append(f"Fallback taken: {fallback}")
     decision = state.get("decision")
     if decision:
         comment = f": {decision['comment']}" if decision.get("comment") else ""

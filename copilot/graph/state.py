@@ -38,6 +38,16 @@ class DecisionPayload(BaseModel):
     )
 
 
+class RequestPayload(BaseModel):
+    """A person's request for a write (from the chat): what, on which asset, by whom."""
+
+    kind: str
+    asset_id: str
+    text: str
+    requested_by: str
+    failure_code: str | None = None
+
+
 class ExecutionResult(BaseModel):
     key: str
     kind: str
@@ -51,7 +61,11 @@ class InvestigationState(TypedDict, total=False):
     investigation_id: int
     """The investigation row this thread belongs to."""
     alert: dict[str, Any]
-    """The alert that opened the investigation (AlertIn)."""
+    """The alert that opened the investigation (AlertIn); absent for a request."""
+    request: dict[str, Any]
+    """A person's request from the chat (RequestPayload); absent for an alert."""
+    fallbacks: list[str]
+    """Fallbacks taken (a tool or the LLM failed and a safer path was used), with the reason."""
     asset: dict[str, Any]
     """The asset under investigation (tools.assets.AssetInfo)."""
     priority: int

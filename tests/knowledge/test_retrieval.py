@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 
 from copilot.errors import ConfigError
+from knowledge.bm25 import tokenize
 from knowledge.documents import Document
 from knowledge.embeddings import Embedder
-from knowledge.bm25 import tokenize
 from knowledge.query import codes, expand
 from knowledge.retrieval import Retriever, rrf
 from knowledge.similar import similar_incidents
@@ -37,22 +37,49 @@ MANUAL = """## 4. Controller alarm codes
 
 
 def _incident(doc_id: str, text: str, code: str) -> Document:
-    return Document(doc_id=doc_id, source="demo", doc_type="incident", title=doc_id, text=text,
-                    metadata={"asset_class": "centrifugal_pump", "failure_code": code, "source_id": doc_id})
+    return Document(
+        doc_id=doc_id,
+        source="demo",
+        doc_type="incident",
+        title=doc_id,
+        text=text,
+        metadata={"asset_class": "centrifugal_pump", "failure_code": code, "source_id": doc_id},
+    )
 
 
 def _store(tmp_path: Path, embedder: Embedder) -> KnowledgeStore:
     store = KnowledgeStore(tmp_path / "kb", embedder)
-    manual = Document(doc_id="MAN-T", source="demo", doc_type="manual", title="Pump manual", text=MANUAL,
-                      markdown=True, metadata={"asset_class": "centrifugal_pump"})
-    store.sync("demo", [
-        manual,
-        _incident("INC-1", "Bearing noise and 78 C on the drive end; replaced bearings.", "PMP-BRG"),
-        _incident("INC-2", "Grinding bearing, vibration 7 mm/s; bearings replaced.", "PMP-BRG"),
-        _incident("INC-3", "Crackling at suction like gravel; suction strainer blocked.", "PMP-CAV"),
-    ])
-    store.sync("other", [Document(doc_id="X-1", source="other", doc_type="logbook", title="x",
-                                  text="Bearing replaced on the fan", metadata={})])
+    manual = Document(
+        doc_id="MAN-T",
+        source="demo",
+        doc_type="manual",
+        title="Pump manual",
+        text=MANUAL,
+        markdown=True,
+        metadata={"asset_class": "centrifugal_pump"},
+    )
+    store.sync(
+        "demo",
+        [
+            manual,
+            _incident("INC-1", "Bearing noise and 78 C on the drive end; replaced bearings.", "PMP-BRG"),
+            _incident("INC-2", "Grinding bearing, vibration 7 mm/s; bearings replaced.", "PMP-BRG"),
+            _incident("INC-3", "Crackling at suction like gravel; suction strainer blocked.", "PMP-CAV"),
+        ],
+    )
+    store.sync(
+        "other",
+        [
+            Document(
+                doc_id="X-1",
+                source="other",
+                doc_type="logbook",
+                title="x",
+                text="Bearing replaced on the fan",
+                metadata={},
+            )
+        ],
+    )
     return store
 
 
@@ -83,15 +110,22 @@ def test_abbreviations_are_expanded() -> None:
 def test_source_and_type_filters_scope_the_search(tmp_path: Path, embedder: Embedder) -> None:
     retriever = Retriever(_store(tmp_path, embedder))
     assert {h.citation.source for h in retriever.search("bearing replaced", k=10)} == {"demo", "other"}
-    assert {h.citation.source for h in retriever.search("bearing replaced", k=10, source="other")} == {"other"}
+    assert {h.citation.source for h in retriever.search("bearing replaced", k=10, source="other")} == {
+        "other"
+    }
     incidents = retriever.search("bearing replaced", k=10, doc_type="incident")
     assert incidents and all(h.citation.doc_id.startswith("INC-") for h in incidents)
 
 
 def test_similar_incidents_say_what_they_ended_in(tmp_path: Path, embedder: Embedder) -> None:
     retriever = Retriever(_store(tmp_path, embedder))
-    found = similar_incidents(retriever, "hot noisy bearing on the pump", asset_class="centrifugal_pump",
-                              labels={"PMP-BRG": "bearing replacement"}, k=3)
+    found = similar_incidents(
+        retriever,
+        "hot noisy bearing on the pump",
+        asset_class="centrifugal_pump",
+        labels={"PMP-BRG": "bearing replacement"},
+        k=3,
+    )
     assert found.groups[0].key == "PMP-BRG" and found.groups[0].count == 2
     assert found.summary().startswith("2 of 3 similar incidents ended in bearing replacement (PMP-BRG)")
 
@@ -103,16 +137,22 @@ def test_a_store_refuses_vectors_of_another_embedder(tmp_path: Path, embedder: E
         KnowledgeStore(tmp_path / "kb", other)
 
 
-def test_int8_onnx_embedder_agrees_with_the_reference(tmp_path_factory: pytest.TempPathFactory,
-                                                      embedder: Embedder) -> None:
+def test_int8_onnx_embedder_agrees_with_the_reference(
+    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
+) -> None:
     int8 = Embedder(backend="onnx-int8", cache_dir=tmp_path_factory.mktemp("onnx"))
-    texts = ["bearing temperature high on the drive end", "condenser approach rising, tubes fouled",
-             "Replace the air inlet filter element and reset the service counter."]
+    texts = [
+        "bearing temperature high on the drive end",
+        "condenser approach rising, tubes fouled",
+        "Replace the air inlet filter element and reset the service counter.",
+    ]
     cosine = (int8.embed(texts) * embedder.embed(texts)).sum(axis=1)
     assert np.all(cosine > 0.97), cosine
 
 
-def test_readers_in_other_processes_work_while_the_store_is_written(tmp_path: Path, embedder: Embedder) -> None:
+def test_readers_in_other_processes_work_while_the_store_is_written(
+    tmp_path: Path, embedder: Embedder
+) -> None:
     store = _store(tmp_path, embedder)
     reader = textwrap.dedent(f"""
         import os; os.environ["HF_HUB_OFFLINE"] = "1"
@@ -125,9 +165,19 @@ def test_readers_in_other_processes_work_while_the_store_is_written(tmp_path: Pa
             assert retriever.search("bearing", k=3, mode="lexical"), "no hit"
         print("ok")
     """)
-    readers = [subprocess.Popen([sys.executable, "-c", reader], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                text=True, cwd=Path(__file__).resolve().parents[2]) for _ in range(2)]
-    docs = [_incident(f"INC-W{i}", f"Bearing event number {i} with grinding noise", "PMP-BRG") for i in range(200)]
+    readers = [
+        subprocess.Popen(
+            [sys.executable, "-c", reader],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            cwd=Path(__file__).resolve().parents[2],
+        )
+        for _ in range(2)
+    ]
+    docs = [
+        _incident(f"INC-W{i}", f"Bearing event number {i} with grinding noise", "PMP-BRG") for i in range(200)
+    ]
     store.sync("writes", docs)
     outputs = [r.communicate(timeout=120) for r in readers]
     assert all(r.returncode == 0 for r in readers), [err[-500:] for _, err in outputs]

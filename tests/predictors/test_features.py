@@ -16,10 +16,21 @@ def test_window_features_compute_level_spread_slope_and_range() -> None:
     t = np.arange(10, dtype=float)
     window = np.stack([2.0 * t + 1.0, np.full(10, 5.0)], axis=1)[None]  # one window, two sensors
     features = window_features(window)[0].reshape(2, len(FEATURE_KINDS))
-    mean, std, slope, rng = features[0]
+    mean, std, slope, rng, band_low, band_high = features[0]
     assert np.isclose(mean, 10.0) and np.isclose(slope, 2.0) and np.isclose(rng, 18.0)
     assert np.isclose(std, np.std(2.0 * t + 1.0))
-    assert np.allclose(features[1], [5.0, 0.0, 0.0, 0.0])
+    assert band_low > band_high  # a ramp (a sawtooth to the DFT) leans to the low band
+    assert np.allclose(features[1], [5.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+
+
+def test_noise_lands_in_the_high_band_and_drift_in_the_low_band() -> None:
+    rng = np.random.default_rng(1)
+    drift = np.sin(2 * np.pi * np.arange(60) / 60)[:, None]  # one slow period: all in the lowest bin
+    noise = rng.normal(size=(60, 1))
+    features = window_features(np.hstack([drift, noise])[None])[0].reshape(2, len(FEATURE_KINDS))
+    low, high = FEATURE_KINDS.index("band_low"), FEATURE_KINDS.index("band_high")
+    assert features[0, low] > 0.8 > features[1, low]
+    assert features[1, high] > 0.3 > features[0, high]
 
 
 def test_sliding_windows_end_rows_and_single_window_scoring_match_batch() -> None:
