@@ -464,3 +464,28 @@ def chat(
     typer.echo(
         f"(answered in {answer.mode} mode; sources: {', '.join(c.ref for c in answer.citations) or 'none'})"
     )
+
+
+@app.command("import")
+@handles_errors
+def import_(
+    source: Annotated[
+        str, typer.Argument(help="What to import: assetopsbench (its chillers and 4,249 work orders).")
+    ],
+) -> None:
+    """Import a public site's assets and work-order history from COPILOT_DATA_DIR into the database."""
+    from copilot.errors import ValidationError
+    from copilot.services import build_services
+    from tools.importers.assetopsbench import folder_in, import_assetopsbench
+
+    if source != "assetopsbench":
+        raise ValidationError(f"unknown import {source!r}: choose assetopsbench")
+    settings = _settings()
+    if settings.data_dir is None:
+        raise ValidationError("no public data folder: set COPILOT_DATA_DIR (default ../shared/data)")
+    services = build_services(settings)
+    try:
+        report = import_assetopsbench(services.engine, folder_in(settings.data_dir))
+    finally:
+        services.close()
+    typer.echo(report.model_dump_json(indent=2))

@@ -49,6 +49,11 @@ class Settings(BaseSettings):
     embedding_model_path: Path | None = Field(
         default=None, description="Sentence-transformers model folder; default the packaged MiniLM."
     )
+    notify_webhook_url: str | None = Field(
+        default=None, description="POST notifications here (with retries; the log channel is the fallback)."
+    )
+    notify_webhook_secret: SecretStr | None = Field(default=None, description="HMAC-SHA256 signing secret.")
+    notify_webhook_timeout_s: float = 5.0
     api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UI finds the API.")
     log_level: str = "INFO"
 

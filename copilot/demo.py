@@ -78,6 +78,9 @@ def replay_scenario(services: Services, *, end: datetime, seed: int = 42) -> tup
             seed=seed + i,
         )
         batches.append(SiteBatch(specs[asset.id], run.timestamps, run.values))
+        services.telemetry.write(
+            asset.id, list(run.sensors), run.timestamps, run.values
+        )  # the sensor history
     results = replay_site(batches, models, policy, stats)
     alerts = sorted((a for r in results for a in r.alerts), key=lambda a: a.ts)
     return alerts, sum(b.values.size for b in batches)

@@ -16,6 +16,7 @@ from copilot.db import create_schema, make_engine
 from copilot.errors import ConfigError
 from copilot.llm.base import LLMProvider
 from copilot.llm.offline import OfflineProvider
+from copilot.notify import ResilientNotifier
 from copilot.safety.policy import SafetyPolicy, default_policy
 from copilot.schemas import SiteSpec
 from copilot.seed import seed_site
@@ -24,8 +25,11 @@ from knowledge.embeddings import Embedder
 from knowledge.retrieval import Retriever
 from knowledge.store import KnowledgeStore
 from tools.assets import AssetRegistry
-from tools.notifications import LogNotifier, Notifier
+from tools.history import WorkOrderHistory
+from tools.langchain_tools import ToolContext
+from tools.notifications import LogNotifier, Notifier, WebhookNotifier
 from tools.scheduling import Scheduler
+from tools.telemetry import SqlTelemetryStore
 from tools.workorders import Cmms, SqlCmms
 
 if TYPE_CHECKING:
@@ -53,6 +57,18 @@ def make_provider(settings: Settings) -> LLMProvider:
     )
 
 
+def make_notifier(settings: Settings, engine: Engine) -> Notifier:
+    """The log channel, or a webhook (when configured) that falls back to the log channel."""
+    log_channel = LogNotifier(engine)
+    if not settings.notify_webhook_url:
+        return log_channel
+    secret = settings.notify_webhook_secret.get_secret_value() if settings.notify_webhook_secret else None
+    webhook = WebhookNotifier(
+        engine, settings.notify_webhook_url, settings.notify_webhook_timeout_s, secret=secret
+    )
+    return ResilientNotifier(webhook, log_channel)
+
+
 @dataclass
 class Services:
     """Everything the graph, the CLI and the API use; build with `build_services`."""
@@ -67,6 +83,8 @@ class Services:
     policy: SafetyPolicy
     provider: LLMProvider
     embedder: Embedder
+    telemetry: SqlTelemetryStore
+    history: WorkOrderHistory
     intake_lock: threading.Lock = field(default_factory=threading.Lock)
     """Serialises alert intake in this process, so two alerts cannot both open an investigation."""
 
@@ -77,6 +95,19 @@ class Services:
     @cached_property
     def retriever(self) -> Retriever:
         return Retriever(self.knowledge)
+
+    @cached_property
+    def tool_context(self) -> ToolContext:
+        """What the read tools (chat agent, evals) see."""
+        return ToolContext(
+            registry=self.registry,
+            telemetry=self.telemetry,
+            history=self.history,
+            retriever=self.retriever,
+            site=self.site,
+            cmms=self.cmms,
+            scheduler=self.scheduler,
+        )
 
     @cached_property
     def checkpointer(self) -> BaseCheckpointSaver:
@@ -136,14 +167,17 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     engine = make_engine(settings.db_url)
     create_schema(engine)
     seed_site(engine, site)
+    cmms = SqlCmms(engine)
     return Services(
         settings=settings,
         site=site,
         engine=engine,
         registry=AssetRegistry(engine),
-        cmms=SqlCmms(engine),
+        cmms=cmms,
         scheduler=Scheduler(engine, site.shifts),
-        notifier=LogNotifier(engine),
+        notifier=make_notifier(settings, engine),
+        telemetry=SqlTelemetryStore(engine),
+        history=WorkOrderHistory(engine, cmms, site=site),
         policy=default_policy(),
         provider=make_provider(settings),
         embedder=embedder

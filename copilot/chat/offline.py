@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field, replace
+from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
@@ -206,23 +207,33 @@ class OfflineChat:
         for alert in alerts:
             lines.append(f"Alert {alert.ts:%Y-%m-%d %H:%M} ({alert.severity}): {alert.summary}")
         lines.append(self._open_investigation(entities) or "No open investigation.")
-        telemetry = getattr(self.svc, "telemetry", None)
-        if telemetry is not None:
+        if asset.id in {a.id for a in self.svc.site.assets}:
             lines += self._sensor_lines(asset.id)
         return Turn("\n".join(lines), "asset_status")
 
     def _sensor_lines(self, asset_id: str) -> list[str]:
-        try:
-            stats = self.svc.telemetry.statistics(asset_id)  # type: ignore[attr-defined]
-        except CopilotError as exc:
-            return [f"No sensor statistics: {exc}"]
-        lines = []
-        for item in stats[:8]:
-            lines.append(
-                f"- {item.sensor}: last {item.last:.3g} {item.unit}, mean {item.mean:.3g} "
-                f"(normal {item.normal_mean:.3g}, {item.deviation_sd:+.1f} SD)"
+        """The last 15 minutes of each sensor against its normal operating point."""
+        span = self.svc.telemetry.span(asset_id)
+        if span is None:
+            return ["No sensor readings recorded."]
+        end = span[1]
+        stats = self.svc.telemetry.statistics(
+            asset_id, start=end - timedelta(minutes=15), end=end, spec=self.svc.site.class_of(asset_id)
+        )
+        lines = [f"Sensors over the 15 minutes to {end:%Y-%m-%d %H:%M} UTC:"]
+        ranked = sorted(stats.sensors, key=lambda s: -abs(s.deviation_sd or 0.0))
+        for item in ranked:
+            if item.mean is None or item.last is None:
+                continue
+            deviation = (
+                f", {item.deviation_sd:+.1f} SD from normal {item.normal_mean:.3g}"
+                if item.deviation_sd is not None
+                else ""
             )
-        return ["Recent sensor readings:", *lines] if lines else ["No recent sensor readings."]
+            lines.append(
+                f"- {item.sensor}: last {item.last:.3g} {item.unit}, mean {item.mean:.3g}{deviation}"
+            )
+        return lines
 
     def _history(self, message: str, entities: Entities, _user: str) -> Turn:
         if not entities.asset_ids:

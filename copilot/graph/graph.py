@@ -15,7 +15,7 @@ from copilot.graph import nodes
 from copilot.graph.state import InvestigationState
 from copilot.services import Services
 
-GATHER = ("gather_incidents", "gather_manual", "gather_history")
+GATHER = ("gather_incidents", "gather_manual", "gather_history", "gather_sensors", "gather_fmea")
 
 
 InvestigationGraph = CompiledStateGraph[InvestigationState, Services, InvestigationState, InvestigationState]
@@ -29,6 +29,8 @@ def build_investigation_graph(*, checkpointer: BaseCheckpointSaver | None) -> In
     graph.add_node("gather_incidents", nodes.gather_incidents)
     graph.add_node("gather_manual", nodes.gather_manual)
     graph.add_node("gather_history", nodes.gather_history)
+    graph.add_node("gather_sensors", nodes.gather_sensors)
+    graph.add_node("gather_fmea", nodes.gather_fmea)
     graph.add_node("diagnose", nodes.diagnose)
     graph.add_node("plan_actions", nodes.plan_actions)
     graph.add_node("approval", nodes.approval)

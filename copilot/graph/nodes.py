@@ -9,7 +9,7 @@ node does nothing before `interrupt()`.
 from __future__ import annotations
 
 import logging
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
 from langgraph.runtime import Runtime
@@ -36,7 +36,7 @@ from copilot.graph.state import (
     RequestPayload,
 )
 from copilot.llm.base import Diagnosis, DiagnosisRequest, HistoryItem
-from copilot.llm.offline import OfflineProvider
+from copilot.llm.offline import OfflineProvider, signature_match
 from copilot.models import ActionStatus, InvestigationStatus
 from copilot.schemas import AlertIn, Passage, Severity
 from copilot.services import Services
@@ -93,20 +93,27 @@ def gather_manual(state: InvestigationState, runtime: Runtime[Services]) -> dict
 
 
 def gather_history(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
-    """Collect the asset's past work orders."""
+    """Collect the asset's past work orders (the copilot's own and imported history) and their summary."""
     svc = runtime.context
-    orders = svc.cmms.list(asset_id=state["asset"]["id"])[-10:]
+    asset_id = state["asset"]["id"]
+    records = svc.history.for_asset(asset_id, limit=10)
+    summary = svc.history.summary(asset_id)
     items = [
         HistoryItem(
-            number=o.number,
-            date=o.created_at.date().isoformat(),
-            title=o.title,
-            failure_code=o.failure_code,
-            status=o.status.value,
+            number=r.record_id,
+            date=r.ts.date().isoformat(),
+            title=r.title,
+            failure_code=r.failure_code,
+            status=r.status,
         )
-        for o in orders
+        for r in records
     ]
-    return {"history": [i.model_dump(mode="json") for i in items]}
+    counts = ", ".join(f"{c.code} x{c.count}" for c in summary.failure_codes[:5]) or "none"
+    text = (
+        f"{summary.total} past work orders ({summary.corrective} corrective); by failure code: {counts}"
+        + (f"; last corrective {summary.last_corrective:%Y-%m-%d}" if summary.last_corrective else "")
+    )
+    return {"history": [i.model_dump(mode="json") for i in items], "history_summary": text}
 
 
 def diagnose(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
@@ -394,3 +401,36 @@ def report(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, A
         svc.engine, investigation_id=state["investigation_id"], status=status, report=text
     )
     return {"report": text}
+
+
+def gather_sensors(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
+    """Sensor statistics over the half hour before the alert, against the normal operating point."""
+    svc = runtime.context
+    alert = AlertIn.model_validate(state["alert"])
+    spec = svc.site.asset_class(state["asset"]["asset_class"])
+    end = alert.ts if alert.ts.tzinfo else alert.ts.replace(tzinfo=UTC)
+    stats = svc.telemetry.statistics(alert.asset_id, start=end - timedelta(minutes=30), end=end, spec=spec)
+    return {"sensor_stats": [s.model_dump(mode="json") for s in stats.sensors if s.count]}
+
+
+def gather_fmea(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
+    """FMEA links: the failure modes whose sensor signature matches what the sensors did, with their effects."""
+    svc = runtime.context
+    alert = AlertIn.model_validate(state["alert"])
+    spec = svc.site.asset_class(state["asset"]["asset_class"])
+    match = signature_match(spec, alert.evidence.window_stats if alert.evidence else {})
+    links = [
+        {
+            "failure_code": m.code,
+            "name": m.name,
+            "signature_match": round(match.get(m.code, 0.0), 3),
+            "mechanism": m.description,
+            "sensors": sorted(m.signature),
+            "repair": m.repair,
+        }
+        for m in sorted(spec.failure_modes, key=lambda m: -match.get(m.code, 0.0))
+    ]
+    external = svc.retriever.search(
+        " ".join(m.name for m in spec.failure_modes), k=3, doc_type="fmea", asset_class=spec.id
+    )
+    return {"fmea": links, "fmea_passages": _passages(external)}

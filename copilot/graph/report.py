@@ -28,6 +28,27 @@ def render_report(state: InvestigationState) -> str:
             )
     if not request:
         lines.append(f"Similar incidents: {state.get('incident_summary') or 'none retrieved'}")
+        stats = [s for s in state.get("sensor_stats", []) if s.get("deviation_sd") is not None]
+        if stats:
+            lines.append(
+                "Sensors, 30 min before the alert (mean vs normal, trend): "
+                + "; ".join(
+                    f"{s['sensor']} {s['mean']:.3g} {s['unit']} ({s['deviation_sd']:+.1f} SD, "
+                    f"{s['trend_per_hour'] or 0:+.2g}/h)"
+                    for s in sorted(stats, key=lambda s: -abs(s["deviation_sd"]))[:3]
+                )
+            )
+        fmea = [f for f in state.get("fmea", []) if f["signature_match"] > 0][:2]
+        if fmea:
+            lines.append(
+                "FMEA links: "
+                + "; ".join(
+                    f"{f['failure_code']} {f['name']} (signature match {f['signature_match']:.0%})"
+                    for f in fmea
+                )
+            )
+        if state.get("history_summary"):
+            lines.append(f"History: {state['history_summary']}")
     sections = dict.fromkeys(
         f"[{p['citation']['doc_id']} § {p['citation']['section']}]" for p in state.get("manual", [])
     )

@@ -82,6 +82,14 @@ class InvestigationState(TypedDict, total=False):
     """Where the lockout steps come from (doc_id § section)."""
     history: list[dict[str, Any]]
     """The asset's past work orders (HistoryItem)."""
+    history_summary: str
+    """Counts of past work orders by failure code, last corrective date."""
+    sensor_stats: list[dict[str, Any]]
+    """Sensor statistics over the half hour before the alert (tools.telemetry.SensorStatistics)."""
+    fmea: list[dict[str, Any]]
+    """FMEA links: failure modes ranked by how well their sensor signature matches."""
+    fmea_passages: list[dict[str, Any]]
+    """FMEA rows from ingested sources (e.g. AssetOpsBench) for the asset class (Passage)."""
     diagnosis: dict[str, Any]
     """The provider's ranked diagnosis (Diagnosis)."""
     actions: list[dict[str, Any]]

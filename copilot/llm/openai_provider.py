@@ -43,7 +43,7 @@ from copilot.llm.prompts import (
     allowed_refs,
     render_evidence,
 )
-from copilot.llm.resilience import CircuitBreaker, retry
+from copilot.resilience import CircuitBreaker, retry
 
 log = logging.getLogger(__name__)
 

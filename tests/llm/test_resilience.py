@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from copilot.errors import LLMUnavailable
-from copilot.llm.resilience import CircuitBreaker, backoff_delay, retry
+from copilot.resilience import CircuitBreaker, backoff_delay, retry
 from tests.llm.conftest import FakeClock
 
 
