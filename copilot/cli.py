@@ -133,7 +133,7 @@ def approvals(
 @handles_errors
 def decide(
     approval_id: Annotated[int, typer.Argument(help="The approval id (see `copilot approvals`).")],
-    decision: Annotated[str, typer.Option(help="approve, edit or reject.")],
+    decision: Annotated[str, typer.Option(help="approve, edit, reject or more_evidence.")],
     user: Annotated[str, typer.Option(help="The deciding operator's user id.")],
     comment: Annotated[str, typer.Option(help="Why.")] = "",
     edits: Annotated[
@@ -151,7 +151,9 @@ def decide(
     try:
         choice = Decision(decision)
     except ValueError:
-        raise ValidationError(f"unknown decision {decision!r}: use approve, edit or reject") from None
+        raise ValidationError(
+            f"unknown decision {decision!r}: use approve, edit, reject or more_evidence"
+        ) from None
     try:
         parsed_edits = json.loads(edits) if edits else {}
     except json.JSONDecodeError as exc:
@@ -354,7 +356,7 @@ def eval_(
 @app.command()
 @handles_errors
 def bench(
-    name: Annotated[str, typer.Argument(help="Benchmark: stream or retrieval.")],
+    name: Annotated[str, typer.Argument(help="Benchmark: stream, retrieval or investigation.")],
     as_json: JsonOpt = False,
     backend: Annotated[
         str, typer.Option(help="Embedding backend for retrieval: torch or onnx-int8.")
@@ -369,7 +371,11 @@ def bench(
     with tempfile.TemporaryDirectory(prefix=f"copilot-bench-{name}-") as tmp:
         fresh = settings.model_copy(update={"home": Path(tmp)})
         fresh.ensure_dirs()
-        if name == "retrieval":
+        if name == "investigation":
+            from copilot.bench.investigation import run_investigation_bench
+
+            figures = run_investigation_bench(fresh)
+        elif name == "retrieval":
             from copilot.bench.retrieval import run_retrieval_bench
 
             figures = run_retrieval_bench(fresh, backend=backend)
@@ -379,7 +385,7 @@ def bench(
 
             figures = run_stream_bench(load_site(fresh.site_dir), fresh.models_dir)
         else:
-            raise ValidationError(f"unknown benchmark {name!r}: choose stream or retrieval")
+            raise ValidationError(f"unknown benchmark {name!r}: choose stream, retrieval or investigation")
     if as_json:
         _echo_json(figures)
         return
@@ -434,12 +440,15 @@ def chat(
         str, typer.Option("--thread", help="Conversation id; the thread remembers earlier turns.")
     ] = "cli",
     user: Annotated[str, typer.Option(help="Who is asking (a user id from the site).")] = "ana",
+    stream: Annotated[bool, typer.Option("--stream", help="Print the answer as it is written.")] = False,
     as_json: JsonOpt = False,
 ) -> None:
     """Ask the copilot about an asset, an alert or a procedure; writes it proposes wait for approval."""
     from sqlmodel import Session
 
     from copilot.chat.graph import chat as answer_chat
+    from copilot.chat.graph import chat_stream
+    from copilot.chat.schemas import ChatAnswer
     from copilot.errors import NotFoundError
     from copilot.models import User
     from copilot.services import build_services
@@ -447,17 +456,29 @@ def chat(
     services = build_services(_settings())
     try:
         with Session(services.engine) as session:
-            if session.get(User, user) is None:
+            person = session.get(User, user)
+            if person is None:
                 raise NotFoundError(f"unknown user {user!r}: users are defined in the site's site.yaml")
-        answer = answer_chat(services, message, thread_id=thread, user_id=user)
+        if stream and not as_json:
+            answer = None
+            for event in chat_stream(services, message, thread_id=thread, user_id=user, role=person.role):
+                if event["type"] == "token":
+                    typer.echo(event["text"], nl=False)
+                else:
+                    answer = ChatAnswer.model_validate({k: v for k, v in event.items() if k != "type"})
+            typer.echo("")
+            assert answer is not None
+        else:
+            answer = answer_chat(services, message, thread_id=thread, user_id=user, role=person.role)
     finally:
         services.close()
     if as_json:
         _echo_json(answer.model_dump(mode="json"))
         return
-    if answer.refused:
-        typer.echo(f"[refused: {answer.reason}]")
-    typer.echo(answer.answer)
+    if not stream:
+        if answer.refused:
+            typer.echo(f"[refused: {answer.reason}]")
+        typer.echo(answer.answer)
     for action in answer.proposed_actions:
         flag = "needs approval" if action.requires_approval else "no approval needed"
         typer.echo(f"  proposed: {action.summary} ({flag})")

@@ -43,6 +43,12 @@ class Settings(BaseSettings):
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = 30.0
 
+    investigation_budget_s: float = Field(
+        default=60.0, description="Past this, an investigation stops calling the LLM and decides offline."
+    )
+    investigation_budget_tokens: int = Field(
+        default=20_000, description="LLM tokens one investigation may spend."
+    )
     embedding_backend: Literal["torch", "onnx-int8"] = Field(
         default="torch", description="torch (reference) or onnx-int8 (faster; quality measured by the eval)."
     )

@@ -10,7 +10,7 @@ from langgraph.types import Command
 from pydantic import BaseModel
 from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from copilot import audit, repo
 from copilot.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
@@ -34,6 +34,8 @@ from copilot.services import Services
 from tools.workorders import WorkOrderDraft
 
 log = logging.getLogger(__name__)
+
+MAX_EVIDENCE_ROUNDS = 2
 
 
 class AlertOutcome(BaseModel):
@@ -242,12 +244,11 @@ def decide(
     edits = edits or {}
     if decision == Decision.edit and not edits:
         raise ValidationError("an edit decision needs the edited fields (per action key)")
-    if decision == Decision.more_evidence:
-        raise ValidationError("decision 'more_evidence' is not supported yet; approve, edit or reject")
     new_status = {
         Decision.approve: ApprovalStatus.approved,
         Decision.edit: ApprovalStatus.edited,
         Decision.reject: ApprovalStatus.rejected,
+        Decision.more_evidence: ApprovalStatus.more_evidence,
     }[decision]
     with Session(services.engine) as session:
         approval = session.get(ApprovalRequest, approval_id)
@@ -266,6 +267,21 @@ def decide(
         if not services.policy.self_approval and user.id == approval.requested_by:
             raise PermissionDenied(f"{user_id} requested approval {approval_id} and cannot approve it")
         investigation_id = approval.investigation_id
+    if decision == Decision.more_evidence:
+        with Session(services.engine) as session:
+            rounds = session.exec(
+                select(func.count())
+                .select_from(ApprovalRequest)
+                .where(
+                    ApprovalRequest.investigation_id == investigation_id,
+                    ApprovalRequest.status == ApprovalStatus.more_evidence,
+                )
+            ).one()
+        if rounds >= MAX_EVIDENCE_ROUNDS:
+            raise ValidationError(
+                f"more evidence was already gathered {rounds} times for investigation "
+                f"{investigation_id}: approve, edit or reject"
+            )
     if edits:
         _validate_edits(services, investigation_id, edits)
 
@@ -299,9 +315,10 @@ def decide(
             )
         )
         investigation = repo.get_investigation(session, investigation_id)
-        investigation.status = (
-            InvestigationStatus.rejected if decision == Decision.reject else InvestigationStatus.approved
-        )
+        investigation.status = {
+            Decision.reject: InvestigationStatus.rejected,
+            Decision.more_evidence: InvestigationStatus.running,
+        }.get(decision, InvestigationStatus.approved)
         investigation.updated_at = utcnow()
         session.add(investigation)
         audit.record(
@@ -341,17 +358,19 @@ def _already_decided(services: Services, approval_id: int) -> str:
 
 
 def resume(services: Services, investigation_id: int, payload: DecisionPayload) -> None:
-    """Resume an investigation's thread at its approval node with the decision."""
-    config = thread_config(investigation_id)
-    snapshot = services.graph.get_state(config)
-    if "approval" not in snapshot.next:
+    """Resume an investigation's thread at its approval node with the decision for that approval."""
+    waiting = waiting_for(services, investigation_id)
+    if waiting != payload.approval_id:
         log.info(
-            "investigation %s: not waiting for approval (next=%s); nothing to resume",
+            "investigation %s: waits for approval %s, not %s; nothing to resume",
             investigation_id,
-            snapshot.next,
+            waiting,
+            payload.approval_id,
         )
         return
-    services.graph.invoke(Command(resume=payload.model_dump(mode="json")), config, context=services)
+    services.graph.invoke(
+        Command(resume=payload.model_dump(mode="json")), thread_config(investigation_id), context=services
+    )
 
 
 def resume_decided(services: Services) -> int:
@@ -360,11 +379,17 @@ def resume_decided(services: Services) -> int:
     with Session(services.engine) as session:
         rows = session.exec(
             select(ApprovalDecision, ApprovalRequest)
-            .join(ApprovalRequest, ApprovalRequest.id == ApprovalDecision.approval_id)  # type: ignore[arg-type]
-            .join(Investigation, Investigation.id == ApprovalRequest.investigation_id)  # type: ignore[arg-type]
-            .where(Investigation.status.in_([InvestigationStatus.approved, InvestigationStatus.rejected]))  # type: ignore[attr-defined]
+            .join(ApprovalRequest, col(ApprovalRequest.id) == col(ApprovalDecision.approval_id))
+            .join(Investigation, col(Investigation.id) == col(ApprovalRequest.investigation_id))
+            .where(
+                col(Investigation.status).in_(
+                    [InvestigationStatus.approved, InvestigationStatus.rejected, InvestigationStatus.running]
+                )
+            )
         ).all()
     for decision, approval in rows:
+        if waiting_for(services, approval.investigation_id) != approval.id:
+            continue
         payload = DecisionPayload(
             approval_id=approval.id or 0,
             decision=decision.decision,
@@ -373,13 +398,9 @@ def resume_decided(services: Services) -> int:
             comment=decision.comment,
             edits=decision.edits,
         )
-        snapshot = services.graph.get_state(thread_config(approval.investigation_id))
-        if "approval" in snapshot.next:
-            log.info(
-                "investigation %s: resuming a decided approval %s", approval.investigation_id, approval.id
-            )
-            resume(services, approval.investigation_id, payload)
-            resumed += 1
+        log.info("investigation %s: resuming decided approval %s", approval.investigation_id, approval.id)
+        resume(services, approval.investigation_id, payload)
+        resumed += 1
     return resumed
 
 
@@ -442,3 +463,15 @@ def propose_request(services: Services, request: RequestPayload) -> ProposalOutc
         status=status,
         actions=list(state.get("actions", [])),
     )
+
+
+def waiting_for(services: Services, investigation_id: int) -> int | None:
+    """The approval id an investigation's thread is paused on, if it is paused at its approval node."""
+    snapshot = services.graph.get_state(thread_config(investigation_id))
+    if "approval" not in snapshot.next:
+        return None
+    for interrupt in snapshot.interrupts:
+        value = interrupt.value
+        if isinstance(value, dict) and "approval_id" in value:
+            return int(value["approval_id"])
+    return None

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import hashlib
-from typing import Literal
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, Literal
 
 from copilot.schemas import Citation, Passage
 from knowledge.lexical import StoredChunk
@@ -40,13 +43,50 @@ def rrf(rankings: list[list[str]], weights: list[float] | None = None, k: int = 
 
 
 class Retriever:
-    """Searches the knowledge store; hybrid by default."""
+    """Searches the knowledge store; hybrid by default.
 
-    def __init__(self, store: KnowledgeStore, *, candidates: int = 30) -> None:
+    Identical searches within `cache_ttl_s` seconds are answered from a cache (keyed by the store's version
+    too, so an ingest invalidates it); `cache_ttl_s=0` turns it off (benchmarks measure uncached searches).
+    """
+
+    def __init__(
+        self,
+        store: KnowledgeStore,
+        *,
+        candidates: int = 30,
+        cache_ttl_s: float = 300.0,
+        cache_size: int = 1024,
+    ) -> None:
         self.store = store
         self.candidates = candidates
+        self.cache_ttl_s = cache_ttl_s
+        self._cache: OrderedDict[tuple[Any, ...], tuple[float, list[Passage]]] = OrderedDict()
+        self._cache_size = cache_size
+        self._cache_lock = threading.Lock()
+        self.cache_hits = 0
+        self.cache_misses = 0
 
-    def search(
+    def search(self, query: str, **options: Any) -> list[Passage]:
+        """Return the k best passages for the query, best first (see `_search` for the options)."""
+        if self.cache_ttl_s <= 0:
+            return self._search(query, **options)
+        key = (query, self.store.lexical.version, tuple(sorted(options.items())))
+        now = time.monotonic()
+        with self._cache_lock:
+            cached = self._cache.get(key)
+            if cached is not None and now - cached[0] < self.cache_ttl_s:
+                self.cache_hits += 1
+                self._cache.move_to_end(key)
+                return list(cached[1])
+        passages = self._search(query, **options)
+        with self._cache_lock:
+            self.cache_misses += 1
+            self._cache[key] = (now, passages)
+            while len(self._cache) > self._cache_size:
+                self._cache.popitem(last=False)
+        return list(passages)
+
+    def _search(
         self,
         query: str,
         *,

@@ -74,7 +74,7 @@ class InvestigationDetail(InvestigationSummary):
 
 
 class DecisionIn(BaseModel):
-    decision: Literal["approve", "edit", "reject"]
+    decision: Literal["approve", "edit", "reject", "more_evidence"]
     user_id: str = Field(min_length=1)
     comment: str = ""
     edits: dict[str, dict[str, Any]] = Field(default_factory=dict)

@@ -2,19 +2,27 @@
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal, TypedDict
 
-from langchain_core.messages import AIMessage, AnyMessage, HumanMessage
+from langchain_core.messages import AIMessage, AIMessageChunk, AnyMessage, HumanMessage
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.message import add_messages
 from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
+from copilot.chat.agent import run_agent
 from copilot.chat.offline import ChatContext, OfflineChat, Turn
 from copilot.chat.schemas import ChatAnswer, ChatCitation
+from copilot.errors import LLMError
+from copilot.llm.base import ChatProvider
+from copilot.schemas import Passage
 from copilot.services import Services
+
+log = logging.getLogger(__name__)
 
 
 class ChatState(TypedDict, total=False):
@@ -31,29 +39,19 @@ class ChatRuntime:
     services: Services
     user_id: str
     thread_id: str
+    role: str = "technician"
+    streaming: bool = False
 
 
 def to_answer(
     turn: Turn, *, mode: Literal["offline", "openai"], thread_id: str, fallback: str | None = None
 ) -> ChatAnswer:
-    citations, seen = [], set()
-    for passage in turn.passages:
-        if passage.citation.ref not in seen:
-            seen.add(passage.citation.ref)
-            citations.append(
-                ChatCitation(
-                    doc_id=passage.citation.doc_id,
-                    section=passage.citation.section,
-                    ref=passage.citation.ref,
-                    source=passage.citation.source,
-                )
-            )
     return ChatAnswer(
         answer=turn.answer,
         mode=mode,
         intent=turn.intent,
         thread_id=thread_id,
-        citations=citations,
+        citations=_citations(turn.passages),
         refused=turn.refused,
         reason=turn.reason,
         proposed_actions=turn.proposals,
@@ -62,13 +60,38 @@ def to_answer(
 
 
 def respond(state: ChatState, runtime: Runtime[ChatRuntime]) -> dict[str, Any]:
-    """Answer the last human message (offline router; the LLM agent when one is configured)."""
+    """Answer the last human message: the LLM agent when one is configured, else (or on failure) offline."""
     ctx = runtime.context
     message = state["messages"][-1]
     text = message.content if isinstance(message.content, str) else str(message.content)
     context = ChatContext(**(state.get("context") or {}))
-    turn = OfflineChat(ctx.services).answer(text, user_id=ctx.user_id, context=context)
-    answer = to_answer(turn, mode="offline", thread_id=ctx.thread_id)
+    offline = OfflineChat(ctx.services)
+    answer: ChatAnswer | None = None
+    fallback = None
+    if isinstance(ctx.services.provider, ChatProvider):
+        try:
+            agent = run_agent(
+                ctx.services,
+                history=state["messages"],
+                user_id=ctx.user_id,
+                role=ctx.role,
+                streaming=ctx.streaming,
+            )
+            answer = ChatAnswer(
+                answer=agent.answer,
+                mode="openai",
+                intent="agent",
+                thread_id=ctx.thread_id,
+                citations=_citations(agent.passages),
+                proposed_actions=agent.proposals,
+                refused=False,
+            )
+        except LLMError as exc:
+            log.warning("chat %s: the LLM failed (%s); the offline router answers", ctx.thread_id, exc)
+            fallback = f"{type(exc).__name__}: {exc}"
+    turn = offline.answer(text, user_id=ctx.user_id, context=context, route_only=answer is not None)
+    if answer is None:
+        answer = to_answer(turn, mode="offline", thread_id=ctx.thread_id, fallback=fallback)
     return {
         "messages": [AIMessage(content=answer.answer)],
         "context": {
@@ -91,11 +114,61 @@ def build_chat_graph(*, checkpointer: BaseCheckpointSaver | None) -> ChatGraph:
     return graph.compile(checkpointer=checkpointer)
 
 
-def chat(services: Services, message: str, *, thread_id: str, user_id: str) -> ChatAnswer:
+def chat(
+    services: Services, message: str, *, thread_id: str, user_id: str, role: str = "technician"
+) -> ChatAnswer:
     """Answer one message in a thread; the thread remembers the conversation across calls and restarts."""
     result = services.chat_graph.invoke(
         {"messages": [HumanMessage(content=message)]},
         {"configurable": {"thread_id": f"chat-{thread_id}"}},
-        context=ChatRuntime(services, user_id, thread_id),
+        context=ChatRuntime(services, user_id, thread_id, role),
     )
     return ChatAnswer.model_validate(result["answer"])
+
+
+def _citations(passages: list[Passage]) -> list[ChatCitation]:
+    citations, seen = [], set()
+    for passage in passages:
+        if passage.citation.ref not in seen:
+            seen.add(passage.citation.ref)
+            citations.append(
+                ChatCitation(
+                    doc_id=passage.citation.doc_id,
+                    section=passage.citation.section,
+                    ref=passage.citation.ref,
+                    source=passage.citation.source,
+                )
+            )
+    return citations
+
+
+def chat_stream(
+    services: Services, message: str, *, thread_id: str, user_id: str, role: str = "technician"
+) -> Iterator[dict[str, Any]]:
+    """Answer one message as a stream of events: {"type": "token", "text"} ..., then {"type": "answer", ...}.
+
+    With an LLM the tokens are the model's, as it writes them; offline the answer comes line by line.
+    """
+    runtime = ChatRuntime(services, user_id, thread_id, role, streaming=True)
+    final: dict[str, Any] | None = None
+    streamed = False
+    for mode, chunk in services.chat_graph.stream(
+        {"messages": [HumanMessage(content=message)]},
+        {"configurable": {"thread_id": f"chat-{thread_id}"}},
+        context=runtime,
+        stream_mode=["messages", "values"],
+    ):
+        if mode == "messages":
+            token = chunk[0] if isinstance(chunk, tuple) else None
+            if isinstance(token, AIMessageChunk) and isinstance(token.content, str) and token.content:
+                streamed = True
+                yield {"type": "token", "text": token.content}
+        elif mode == "values" and isinstance(chunk, dict) and "answer" in chunk:
+            final = chunk["answer"]
+    if final is None:
+        raise RuntimeError(f"chat thread {thread_id} produced no answer")
+    answer = ChatAnswer.model_validate(final)
+    if not streamed or answer.mode == "offline":
+        for line in answer.answer.splitlines(keepends=True):
+            yield {"type": "token", "text": line}
+    yield {"type": "answer", **answer.model_dump(mode="json")}

@@ -8,6 +8,7 @@ operator; a request to defeat a safety system is refused.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -73,9 +74,12 @@ class OfflineChat:
     def __init__(self, services: Services) -> None:
         self.svc = services
 
-    def answer(self, message: str, *, user_id: str, context: ChatContext) -> Turn:
+    def answer(self, message: str, *, user_id: str, context: ChatContext, route_only: bool = False) -> Turn:
+        """Answer a message; with route_only, only update the thread's context (another path answered)."""
         entities = extract(message, self.svc.site)
         context = self._remember(entities, context)
+        if route_only:
+            return Turn("", "general", context=context)
         entities = self._fill(entities, context)
         intent = classify(message, entities)
         if intent == "general" and entities.part_numbers:
@@ -129,10 +133,20 @@ class OfflineChat:
             entities = replace(entities, failure_codes=[context.failure_code])
         return entities
 
+    def _topic(self, message: str) -> str:
+        """The message without asset ids and names: the asset is a filter, not words to match."""
+        text = message
+        for asset in self.svc.site.assets:
+            text = re.sub(rf"\b{re.escape(asset.id)}\b", " ", text, flags=re.IGNORECASE)
+            text = re.sub(re.escape(asset.name), " ", text, flags=re.IGNORECASE)
+        return " ".join(text.split()) or message
+
     # --- handlers -------------------------------------------------------------------------------------------
 
     def _procedure(self, message: str, entities: Entities, _user: str) -> Turn:
-        hits = self.svc.retriever.search(message, k=5, doc_type="manual", asset_class=entities.asset_class)
+        hits = self.svc.retriever.search(
+            self._topic(message), k=5, doc_type="manual", asset_class=entities.asset_class
+        )
         if not hits:
             return Turn(
                 "I found no manual section for that. Name the equipment (e.g. P-201 or 'the chiller').",
@@ -172,8 +186,10 @@ class OfflineChat:
             for spec in self.svc.site.asset_classes
             for m in spec.failure_modes
         }
-        incidents = similar_incidents(self.svc.retriever, message, asset_class=cls, labels=labels, k=8)
-        rows = self.svc.retriever.search(message, k=4, doc_type="manual", asset_class=cls)
+        incidents = similar_incidents(
+            self.svc.retriever, self._topic(message), asset_class=cls, labels=labels, k=8
+        )
+        rows = self.svc.retriever.search(self._topic(message), k=4, doc_type="manual", asset_class=cls)
         table = next((p for p in rows if "Troubleshooting" in p.citation.section), rows[0] if rows else None)
         lines = []
         if table is not None:
@@ -336,7 +352,7 @@ class OfflineChat:
         return Turn(text, "action_request", proposals=views)
 
     def _general(self, message: str, entities: Entities, _user: str) -> Turn:
-        hits = self.svc.retriever.search(message, k=3, asset_class=entities.asset_class)
+        hits = self.svc.retriever.search(self._topic(message), k=3, asset_class=entities.asset_class)
         if not hits:
             return Turn("I found nothing about that in the manuals, incidents or work orders.", "general")
         lines = [f"{best_units(p.text, message, n=1)[0]} {_label(p)}" for p in hits]

@@ -44,7 +44,7 @@ def build_investigation_graph(*, checkpointer: BaseCheckpointSaver | None) -> In
     graph.add_edge("diagnose", "plan_actions")
     graph.add_conditional_edges("plan_actions", nodes.route_after_plan, ["approval", "execute"])
     graph.add_conditional_edges("plan_request", nodes.route_after_plan, ["approval", "execute"])
-    graph.add_conditional_edges("approval", nodes.route_after_approval, ["execute", "report"])
+    graph.add_conditional_edges("approval", nodes.route_after_approval, ["execute", "report", "triage"])
     graph.add_edge("execute", "report")
     graph.add_edge("report", END)
     return graph.compile(checkpointer=checkpointer)

@@ -9,6 +9,8 @@ node does nothing before `interrupt()`.
 from __future__ import annotations
 
 import logging
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Literal
 
@@ -37,7 +39,8 @@ from copilot.graph.state import (
 )
 from copilot.llm.base import Diagnosis, DiagnosisRequest, HistoryItem
 from copilot.llm.offline import OfflineProvider, signature_match
-from copilot.models import ActionStatus, InvestigationStatus
+from copilot.models import ActionStatus, Decision, InvestigationStatus
+from copilot.resilience import retry
 from copilot.schemas import AlertIn, Passage, Severity
 from copilot.services import Services
 from knowledge.similar import similar_incidents
@@ -69,7 +72,10 @@ def triage(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, A
     if alert.severity == Severity.critical:
         priority = 1
     log.info("investigation %s: triage %s priority %s", state["investigation_id"], asset.id, priority)
-    return {"asset": asset.model_dump(mode="json"), "priority": priority}
+    update: dict[str, Any] = {"asset": asset.model_dump(mode="json"), "priority": priority}
+    if "started_at" not in state:
+        update["started_at"] = time.time()
+    return update
 
 
 def gather_incidents(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
@@ -78,8 +84,15 @@ def gather_incidents(state: InvestigationState, runtime: Runtime[Services]) -> d
     alert = AlertIn.model_validate(state["alert"])
     spec = svc.site.asset_class(state["asset"]["asset_class"])
     labels = {m.code: m.repair or m.name.lower() for m in spec.failure_modes}
-    found = similar_incidents(svc.retriever, incident_query(alert, spec), asset_class=spec.id, labels=labels)
-    return {"incidents": _passages(found.incidents), "incident_summary": found.summary()}
+    k = 9 if not state.get("evidence_round") else 18
+
+    def run() -> dict[str, Any]:
+        found = similar_incidents(
+            svc.retriever, incident_query(alert, spec), asset_class=spec.id, labels=labels, k=k
+        )
+        return {"incidents": _passages(found.incidents), "incident_summary": found.summary()}
+
+    return _gather(state, "similar incidents", run, {"incidents": [], "incident_summary": ""})
 
 
 def gather_manual(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
@@ -87,40 +100,49 @@ def gather_manual(state: InvestigationState, runtime: Runtime[Services]) -> dict
     svc = runtime.context
     alert = AlertIn.model_validate(state["alert"])
     spec = svc.site.asset_class(state["asset"]["asset_class"])
-    found = svc.retriever.search(manual_query(alert, spec), k=4, asset_class=spec.id, doc_type="manual")
-    steps, citation = lockout_steps(svc, spec.id)
-    return {"manual": _passages(found), "loto_steps": steps, "loto_citation": citation}
+
+    def run() -> dict[str, Any]:
+        found = svc.retriever.search(manual_query(alert, spec), k=4, asset_class=spec.id, doc_type="manual")
+        steps, citation = lockout_steps(svc, spec.id)
+        return {"manual": _passages(found), "loto_steps": steps, "loto_citation": citation}
+
+    return _gather(state, "manual sections", run, {"manual": [], "loto_steps": [], "loto_citation": ""})
 
 
 def gather_history(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
     """Collect the asset's past work orders (the copilot's own and imported history) and their summary."""
     svc = runtime.context
     asset_id = state["asset"]["id"]
-    records = svc.history.for_asset(asset_id, limit=10)
-    summary = svc.history.summary(asset_id)
-    items = [
-        HistoryItem(
-            number=r.record_id,
-            date=r.ts.date().isoformat(),
-            title=r.title,
-            failure_code=r.failure_code,
-            status=r.status,
+
+    def run() -> dict[str, Any]:
+        records = svc.history.for_asset(asset_id, limit=10)
+        summary = svc.history.summary(asset_id)
+        items = [
+            HistoryItem(
+                number=r.record_id,
+                date=r.ts.date().isoformat(),
+                title=r.title,
+                failure_code=r.failure_code,
+                status=r.status,
+            )
+            for r in records
+        ]
+        counts = ", ".join(f"{c.code} x{c.count}" for c in summary.failure_codes[:5]) or "none"
+        text = (
+            f"{summary.total} past work orders ({summary.corrective} corrective); by failure code: {counts}"
+            + (f"; last corrective {summary.last_corrective:%Y-%m-%d}" if summary.last_corrective else "")
         )
-        for r in records
-    ]
-    counts = ", ".join(f"{c.code} x{c.count}" for c in summary.failure_codes[:5]) or "none"
-    text = (
-        f"{summary.total} past work orders ({summary.corrective} corrective); by failure code: {counts}"
-        + (f"; last corrective {summary.last_corrective:%Y-%m-%d}" if summary.last_corrective else "")
-    )
-    return {"history": [i.model_dump(mode="json") for i in items], "history_summary": text}
+        return {"history": [i.model_dump(mode="json") for i in items], "history_summary": text}
+
+    return _gather(state, "work-order history", run, {"history": [], "history_summary": ""})
 
 
 def diagnose(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
     """Rank failure-mode hypotheses from the gathered evidence, with citations.
 
-    With an LLM configured, the LLM diagnoses; if it is unavailable or its output stays invalid after one
-    re-ask, the offline provider decides from the same evidence and the fallback is recorded.
+    With an LLM configured, the LLM diagnoses, within the investigation's time and token budgets; if it is
+    unavailable, over budget, or its output stays invalid after one re-ask, the offline provider decides
+    from the same evidence and the fallback is recorded.
     """
     svc = runtime.context
     alert = AlertIn.model_validate(state["alert"])
@@ -133,10 +155,26 @@ def diagnose(state: InvestigationState, runtime: Runtime[Services]) -> dict[str,
         manual=[Passage.model_validate(p) for p in state.get("manual", [])],
         history=[HistoryItem.model_validate(h) for h in state.get("history", [])],
     )
-    fallbacks = list(state.get("fallbacks", []))
-    mode = svc.provider.mode
+    fallbacks: list[str] = []
+    provider, mode, tokens = svc.provider, svc.provider.mode, 0
+    elapsed = time.time() - state.get("started_at", time.time())
+    spent = state.get("llm_tokens", 0)
+    if mode != "offline" and elapsed > svc.settings.investigation_budget_s:
+        fallbacks.append(
+            f"budget: {elapsed:.0f} s spent (budget {svc.settings.investigation_budget_s:.0f} s); "
+            "decided offline"
+        )
+        provider = OfflineProvider()
+    elif mode != "offline" and spent >= svc.settings.investigation_budget_tokens:
+        fallbacks.append(
+            f"budget: {spent} LLM tokens spent (budget {svc.settings.investigation_budget_tokens}); "
+            "decided offline"
+        )
+        provider = OfflineProvider()
+    usage_before = _tokens(provider)
     try:
-        diagnosis = svc.provider.diagnose(request)
+        diagnosis = provider.diagnose(request)
+        mode = provider.mode
     except LLMError as exc:
         log.warning(
             "investigation %s: LLM diagnosis failed (%s); the offline provider decides",
@@ -145,6 +183,7 @@ def diagnose(state: InvestigationState, runtime: Runtime[Services]) -> dict[str,
         )
         fallbacks.append(f"diagnosis: {type(exc).__name__}: {exc}; decided offline from the evidence")
         diagnosis, mode = OfflineProvider().diagnose(request), "offline"
+    tokens = _tokens(provider) - usage_before
     repo.update_investigation(
         svc.engine,
         investigation_id=state["investigation_id"],
@@ -152,7 +191,7 @@ def diagnose(state: InvestigationState, runtime: Runtime[Services]) -> dict[str,
         failure_mode=diagnosis.top.failure_code,
         mode=mode,
     )
-    return {"diagnosis": diagnosis.model_dump(mode="json"), "fallbacks": fallbacks}
+    return {"diagnosis": diagnosis.model_dump(mode="json"), "fallbacks": fallbacks, "llm_tokens": tokens}
 
 
 def plan_actions(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
@@ -201,9 +240,11 @@ def plan_actions(state: InvestigationState, runtime: Runtime[Services]) -> dict[
     approval_id = record_plan(
         svc, investigation_id=investigation_id, actions=actions, requested_by="copilot", title=draft.title
     )
-    fallbacks = list(state.get("fallbacks", []))
-    if booking is None:
-        fallbacks.append(f"scheduling: {scheduling_error}; operators notified at high priority instead")
+    fallbacks = (
+        []
+        if booking is not None
+        else [f"scheduling: {scheduling_error}; operators notified at high priority instead"]
+    )
     return {
         "actions": [a.model_dump(mode="json") for a in actions],
         "approval_id": approval_id,
@@ -275,22 +316,30 @@ def route_after_plan(state: InvestigationState) -> Literal["approval", "execute"
 
 
 def approval(state: InvestigationState) -> dict[str, Any]:
-    """Wait for an operator's decision (approve / edit / reject); nothing happens before interrupt()."""
+    """Wait for an operator's decision; nothing happens before interrupt().
+
+    approve / edit: execute the plan; reject: report; more_evidence: gather again with wider windows.
+    """
     answer = interrupt(
         {
             "approval_id": state["approval_id"],
             "investigation_id": state["investigation_id"],
-            "allowed": ["approve", "edit", "reject"],
+            "allowed": ["approve", "edit", "reject", "more_evidence"],
             "actions": state["actions"],
         }
     )
     decision = DecisionPayload.model_validate(answer)
-    return {"decision": decision.model_dump(mode="json")}
+    update: dict[str, Any] = {"decision": decision.model_dump(mode="json")}
+    if decision.decision == Decision.more_evidence:
+        update["evidence_round"] = state.get("evidence_round", 0) + 1
+    return update
 
 
-def route_after_approval(state: InvestigationState) -> Literal["execute", "report"]:
-    decision = state.get("decision") or {}
-    return "execute" if decision.get("decision") in ("approve", "edit") else "report"
+def route_after_approval(state: InvestigationState) -> Literal["execute", "report", "triage"]:
+    decision = (state.get("decision") or {}).get("decision")
+    if decision == "more_evidence":
+        return "triage"
+    return "execute" if decision in ("approve", "edit") else "report"
 
 
 def _apply_edits(action: PlannedAction, decision: DecisionPayload | None) -> PlannedAction:
@@ -404,13 +453,18 @@ def report(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, A
 
 
 def gather_sensors(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
-    """Sensor statistics over the half hour before the alert, against the normal operating point."""
+    """Sensor statistics over the half hour (two hours, on a second round) before the alert."""
     svc = runtime.context
     alert = AlertIn.model_validate(state["alert"])
     spec = svc.site.asset_class(state["asset"]["asset_class"])
     end = alert.ts if alert.ts.tzinfo else alert.ts.replace(tzinfo=UTC)
-    stats = svc.telemetry.statistics(alert.asset_id, start=end - timedelta(minutes=30), end=end, spec=spec)
-    return {"sensor_stats": [s.model_dump(mode="json") for s in stats.sensors if s.count]}
+    window = timedelta(minutes=30 if not state.get("evidence_round") else 120)
+
+    def run() -> dict[str, Any]:
+        stats = svc.telemetry.statistics(alert.asset_id, start=end - window, end=end, spec=spec)
+        return {"sensor_stats": [s.model_dump(mode="json") for s in stats.sensors if s.count]}
+
+    return _gather(state, "sensor statistics", run, {"sensor_stats": []})
 
 
 def gather_fmea(state: InvestigationState, runtime: Runtime[Services]) -> dict[str, Any]:
@@ -430,7 +484,32 @@ def gather_fmea(state: InvestigationState, runtime: Runtime[Services]) -> dict[s
         }
         for m in sorted(spec.failure_modes, key=lambda m: -match.get(m.code, 0.0))
     ]
-    external = svc.retriever.search(
-        " ".join(m.name for m in spec.failure_modes), k=3, doc_type="fmea", asset_class=spec.id
-    )
-    return {"fmea": links, "fmea_passages": _passages(external)}
+
+    def run() -> dict[str, Any]:
+        external = svc.retriever.search(
+            " ".join(m.name for m in spec.failure_modes), k=3, doc_type="fmea", asset_class=spec.id
+        )
+        return {"fmea": links, "fmea_passages": _passages(external)}
+
+    return _gather(state, "FMEA rows", run, {"fmea": links, "fmea_passages": []})
+
+
+def _gather(
+    state: InvestigationState, what: str, fn: Callable[[], dict[str, Any]], empty: dict[str, Any]
+) -> dict[str, Any]:
+    """Run an evidence tool with retries; if it keeps failing, go on without that evidence and record it."""
+    try:
+        return retry(fn, attempts=3, base_delay_s=0.1, max_delay_s=1.0)
+    except Exception as exc:  # a failing tool must not stop the investigation: the gap is recorded instead
+        log.warning(
+            "investigation %s: %s failed after retries (%s); continuing without it",
+            state["investigation_id"],
+            what,
+            exc,
+        )
+        return {**empty, "fallbacks": [f"{what}: {type(exc).__name__}: {exc}; investigated without it"]}
+
+
+def _tokens(provider: object) -> int:
+    usage = getattr(provider, "usage", None)
+    return int(getattr(usage, "total_tokens", 0) or 0)

@@ -6,7 +6,8 @@ types below at their boundary.
 
 from __future__ import annotations
 
-from typing import Any, TypedDict
+import operator
+from typing import Annotated, Any, TypedDict
 
 from pydantic import BaseModel, Field
 
@@ -64,8 +65,14 @@ class InvestigationState(TypedDict, total=False):
     """The alert that opened the investigation (AlertIn); absent for a request."""
     request: dict[str, Any]
     """A person's request from the chat (RequestPayload); absent for an alert."""
-    fallbacks: list[str]
-    """Fallbacks taken (a tool or the LLM failed and a safer path was used), with the reason."""
+    fallbacks: Annotated[list[str], operator.add]
+    """Fallbacks taken (a tool or the LLM failed and a safer path was used), with the reason (appended)."""
+    started_at: float
+    """When the investigation started (epoch seconds), for its time budget."""
+    llm_tokens: Annotated[int, operator.add]
+    """LLM tokens spent so far, for its token budget."""
+    evidence_round: int
+    """0 for the first pass; 1 after an operator asked for more evidence (wider windows, more incidents)."""
     asset: dict[str, Any]
     """The asset under investigation (tools.assets.AssetInfo)."""
     priority: int

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Literal, Protocol
+from collections.abc import Callable
+from typing import Literal, Protocol, TypeVar, runtime_checkable
 
+from langchain_core.language_models import BaseChatModel
 from pydantic import BaseModel, Field, model_validator
 
 from copilot.schemas import AlertIn, AssetClassSpec, Passage
+
+T = TypeVar("T")
 
 
 class Hypothesis(BaseModel):
@@ -69,3 +73,14 @@ class LLMProvider(Protocol):
     mode: str
 
     def diagnose(self, request: DiagnosisRequest) -> Diagnosis: ...
+
+
+@runtime_checkable
+class ChatProvider(Protocol):
+    """A provider that can also chat with tools (the openai provider; the offline one cannot)."""
+
+    mode: str
+
+    def chat_model(self, streaming: bool = False) -> BaseChatModel: ...
+
+    def call(self, fn: Callable[[], T]) -> T: ...

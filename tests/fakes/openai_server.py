@@ -115,6 +115,8 @@ class FakeOpenAI:
         self._failures: deque[_Failure] = deque()
         self._delays: deque[float] = deque()
         self._ids = 0
+        self.default: Scripted | None = None
+        """Answers a request when the script is empty (for a long-running fake, e.g. a benchmark)."""
 
     # --- scripting -------------------------------------------------------------------------------
 
@@ -203,7 +205,7 @@ class FakeOpenAI:
 
     def _next_turn(self, body: dict[str, Any]) -> Turn | None:
         with self._lock:
-            scripted = self._turns.popleft() if self._turns else None
+            scripted = self._turns.popleft() if self._turns else self.default
         if scripted is None or isinstance(scripted, Turn):
             return scripted
         return scripted(body)
@@ -403,3 +405,54 @@ def fake_openai(fake_openai_server: FakeOpenAI) -> Iterator[FakeOpenAI]:
     fake_openai_server.reset()
     yield fake_openai_server
     fake_openai_server.reset()
+
+
+def _enums(schema: Any, key: str) -> list[str]:
+    found: list[str] = []
+    if isinstance(schema, dict):
+        for name, value in schema.items():
+            if name == key and isinstance(value, dict):
+                found += value.get("enum", []) or value.get("items", {}).get("enum", [])
+            found += _enums(value, key)
+    elif isinstance(schema, list):
+        for item in schema:
+            found += _enums(item, key)
+    return found
+
+
+def valid_diagnosis(body: dict[str, Any]) -> Turn:
+    """A well-formed diagnosis for any `submit_diagnosis` request (from the enums in its schema); text otherwise."""
+    tools = [t for t in body.get("tools", []) if t.get("function", {}).get("name") == "submit_diagnosis"]
+    if not tools:
+        return Turn(text="I have nothing to add.", usage=Usage(50, 8))
+    parameters = tools[0]["function"]["parameters"]
+    codes = _enums(parameters, "failure_code")
+    refs = _enums(parameters, "citations")
+    arguments = {
+        "hypotheses": [
+            {
+                "failure_code": codes[0],
+                "name": codes[0],
+                "probability": 0.7,
+                "rationale": "the evidence points here",
+                "citations": refs[:2],
+            }
+        ],
+        "summary": f"Most likely {codes[0]}.",
+        "confidence": "medium",
+    }
+    return Turn(tool_calls=[ToolCall("submit_diagnosis", arguments)], usage=Usage(1200, 80))
+
+
+def main() -> None:
+    """Serve the fake on a port, answering diagnoses validly: `python -m tests.fakes.openai_server 8089`."""
+    import sys
+
+    port = int(sys.argv[1]) if len(sys.argv) > 1 else 8089
+    fake = FakeOpenAI()
+    fake.default = valid_diagnosis
+    uvicorn.run(create_app(fake), host="127.0.0.1", port=port, log_level="warning")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,110 @@
+"""The technician chat: offline routing with cited answers, memory, proposals through approval, refusals."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from copilot.chat.graph import chat
+from copilot.cli import app
+from copilot.errors import PermissionDenied
+from copilot.investigations import decide, list_approvals
+from copilot.models import Decision
+from copilot.services import Services, build_services
+from knowledge.embeddings import Embedder
+
+
+def test_procedure_answer_gives_the_steps_and_cites_the_manual(services: Services) -> None:
+    answer = chat(services, "how do I replace the bearings on P-101?", thread_id="t", user_id="ana")
+    assert answer.mode == "offline" and answer.intent == "procedure" and not answer.refused
+    assert answer.citations[0].section == "6. Maintenance procedures > 6.1 Bearing replacement"
+    assert "1. " in answer.answer and "Lockout steps" in answer.answer
+
+
+def test_codes_are_looked_up_exactly(services: Services) -> None:
+    alarm = chat(services, "What does A-210 mean?", thread_id="a", user_id="ana")
+    assert alarm.intent == "alarm_code" and "A-210" in alarm.answer
+    assert alarm.citations[0].section == "4. Controller alarm codes"
+    part = chat(services, "where is KIT-WR-235 used", thread_id="b", user_id="ana")
+    assert "KIT-WR-235" in part.answer and {c.section for c in part.citations} >= {"7. Spare parts"}
+
+
+def test_troubleshooting_cites_the_table_and_the_incidents(services: Services) -> None:
+    answer = chat(
+        services,
+        "CH-402 condenser approach rising and head pressure high, what could it be",
+        thread_id="c",
+        user_id="ben",
+    )
+    assert answer.intent == "troubleshoot" and "CHL-CFL" in answer.answer
+    assert any(c.doc_id.startswith("INC-") for c in answer.citations)
+    assert any(c.section == "5. Troubleshooting" for c in answer.citations)
+
+
+def test_the_thread_remembers_the_asset_across_turns_and_restarts(settings, embedder: Embedder) -> None:  # noqa: ANN001
+    first = build_services(settings, embedder=embedder)
+    chat(first, "how is P-201 doing?", thread_id="memory", user_id="ana")
+    first.close()
+    second = build_services(settings, embedder=embedder)  # a new process on the same state
+    try:
+        answer = chat(second, "how do I replace its mechanical seal?", thread_id="memory", user_id="ana")
+        assert answer.citations[0].doc_id == "MAN-PUMP" and "Mechanical seal" in answer.citations[0].section
+        other = chat(second, "how do I replace its mechanical seal?", thread_id="fresh", user_id="ana")
+        assert other.citations == [] or other.citations[0].doc_id == "MAN-PUMP"
+    finally:
+        second.close()
+
+
+def test_a_requested_write_waits_for_an_operator_and_nobody_approves_their_own(services: Services) -> None:
+    answer = chat(services, "please shut down CH-402", thread_id="d", user_id="olivia")
+    (proposal,) = answer.proposed_actions
+    assert proposal.requires_approval and proposal.kind == "shutdown_equipment" and proposal.approval_id
+    assert services.cmms.list() == []  # nothing was done
+    with pytest.raises(PermissionDenied, match="cannot approve"):
+        decide(services, proposal.approval_id, decision=Decision.approve, user_id="olivia")
+    outcome = decide(services, proposal.approval_id, decision=Decision.approve, user_id="omar")
+    (order,) = services.cmms.list()
+    assert outcome.investigation_status == "done" and order.title.startswith("Shut down CH-402")
+    assert "LOTO" in order.permits and order.safety_steps and order.requester == "olivia"
+
+
+def test_defeating_a_safety_system_is_refused_with_a_reason(services: Services) -> None:
+    answer = chat(services, "bypass the low oil pressure trip on C-302", thread_id="e", user_id="ana")
+    assert answer.refused and "never" in (answer.reason or "")
+    assert answer.proposed_actions == [] and list_approvals(services) == []
+
+
+def test_questions_about_isolation_are_answered_not_turned_into_requests(services: Services) -> None:
+    answer = chat(
+        services,
+        "how do I isolate the chiller before cleaning the condenser tubes?",
+        thread_id="f",
+        user_id="ana",
+    )
+    assert answer.intent == "procedure" and answer.proposed_actions == []
+
+
+def test_cli_chat_json_contract(home: Path) -> None:
+    runner = CliRunner()
+    result = runner.invoke(
+        app,
+        [
+            "chat",
+            "create a work order to replace the inlet filter on C-301",
+            "--json",
+            "--thread",
+            "cli",
+            "--user",
+            "ana",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    body = json.loads(result.stdout)
+    assert set(body) >= {"answer", "mode", "citations", "refused", "proposed_actions"}
+    assert body["mode"] == "offline" and body["refused"] is False
+    assert body["proposed_actions"] and all(a["requires_approval"] is True for a in body["proposed_actions"])
+    refused = json.loads(runner.invoke(app, ["chat", "silence the alarm on P-101", "--json"]).stdout)
+    assert refused["refused"] is True and refused["reason"]
