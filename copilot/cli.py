@@ -24,6 +24,9 @@ app = typer.Typer(
     pretty_exceptions_show_locals=False,
 )
 
+keys_app = typer.Typer(help="API keys for the service and the UI.", no_args_is_help=True)
+app.add_typer(keys_app, name="keys")
+
 F = TypeVar("F", bound=Callable[..., Any])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON object instead of text.")]
 
@@ -88,6 +91,9 @@ def demo(
         )
     typer.echo(f"timings (s): {summary.timings_s}")
     typer.echo(f"\nSee the evidence with `copilot approvals`; approve with:\n  {summary.next_step}")
+    typer.echo("\nOr run `copilot serve` and `copilot ui` and sign in with an API key:")
+    for user, key in summary.api_keys.items():
+        typer.echo(f"  {user}: {key}")
 
 
 @app.command()
@@ -510,3 +516,34 @@ def import_(
     finally:
         services.close()
     typer.echo(report.model_dump_json(indent=2))
+
+
+@keys_app.command("create")
+@handles_errors
+def keys_create(
+    user: Annotated[str, typer.Argument(help="The user id (see site.yaml).")],
+    label: Annotated[str, typer.Option(help="What the key is for.")] = "",
+) -> None:
+    """Issue an API key for a user; it is shown once (only its hash is stored)."""
+    from copilot.access import create_key
+    from copilot.services import build_services
+
+    services = build_services(_settings())
+    try:
+        typer.echo(create_key(services.engine, user_id=user, label=label))
+    finally:
+        services.close()
+
+
+@keys_app.command("revoke")
+@handles_errors
+def keys_revoke(user: Annotated[str, typer.Argument(help="The user id whose keys to revoke.")]) -> None:
+    """Revoke every API key of a user."""
+    from copilot.access import revoke_keys
+    from copilot.services import build_services
+
+    services = build_services(_settings())
+    try:
+        typer.echo(f"revoked {revoke_keys(services.engine, user_id=user)} key(s) of {user}")
+    finally:
+        services.close()

@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     )
     notify_webhook_secret: SecretStr | None = Field(default=None, description="HMAC-SHA256 signing secret.")
     notify_webhook_timeout_s: float = 5.0
+    jwt_secret: SecretStr | None = Field(
+        default=None,
+        description="Accept HS256 bearer tokens signed with this (sub = user id); API keys always work.",
+    )
     api_url: str = Field(default="http://127.0.0.1:8000", description="Where the UI finds the API.")
     log_level: str = "INFO"
 

@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import BaseModel
 from sqlmodel import Session, col, func, select
 
+from copilot.access import create_key
 from copilot.config import Settings
 from copilot.ingest import ingest
 from copilot.investigations import AlertOutcome, handle_alert, list_approvals
@@ -25,6 +26,7 @@ from predictors.validation import ValidationStats
 log = logging.getLogger(__name__)
 
 SCENARIO_SECONDS = 45 * 60
+DEMO_KEYS = ("olivia", "ana")  # an operator and a technician, to sign in to the UI
 # The faults the demo injects: asset, failure code, onset and ramp (seconds into the scenario).
 SCENARIO_FAULTS: dict[str, FaultInjection] = {
     "P-101": FaultInjection("PMP-BRG", onset_s=10 * 60, ramp_s=10 * 60),
@@ -52,6 +54,7 @@ class DemoSummary(BaseModel):
     timings_s: dict[str, float]
     details: list[InvestigationLine]
     next_step: str
+    api_keys: dict[str, str] = {}
 
 
 def reset_home(settings: Settings) -> None:
@@ -145,6 +148,10 @@ def run_demo(settings: Settings, *, reset: bool = False) -> DemoSummary:
         log.info(
             "demo: %d alerts -> %d investigations", len(outcomes), len({o.investigation_id for o in outcomes})
         )
-        return summarise(services, readings=readings, raised=len(alerts), timings=timings)
+        summary = summarise(services, readings=readings, raised=len(alerts), timings=timings)
+        summary.api_keys = {
+            user: create_key(services.engine, user_id=user, label="demo") for user in DEMO_KEYS
+        }
+        return summary
     finally:
         services.close()

@@ -66,3 +66,7 @@ class NotificationError(CopilotError):
         super().__init__(message)
         self.status_code = status_code
         self.retryable = retryable
+
+
+class AuthenticationError(CopilotError):
+    """Raised when a request carries no credentials, or ones that do not identify a user (HTTP 401)."""

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from copilot import audit, repo
-from copilot.errors import ConflictError, NotFoundError, PermissionDenied, ValidationError
+from copilot.errors import ConflictError, NotFoundError, PermissionDenied, UnknownAssetError, ValidationError
 from copilot.graph.graph import thread_config, thread_id
 from copilot.graph.state import DecisionPayload, InvestigationState, RequestPayload
 from copilot.models import (
@@ -73,45 +73,11 @@ def _state_status(services: Services, investigation_id: int) -> str:
 
 
 def record_alert(services: Services, alert: AlertIn) -> tuple[int, int, bool]:
-    """Store an alert; attach it to the open investigation of the same asset and mode, or open one."""
-    services.registry.get(alert.asset_id)  # UnknownAssetError names the asset
-    with services.intake_lock, Session(services.engine) as session:
-        open_inv = repo.find_open_investigation(
-            session, asset_id=alert.asset_id, failure_mode=alert.failure_mode
-        )
-        merged = open_inv is not None
-        investigation = open_inv or Investigation(
-            asset_id=alert.asset_id, failure_mode=alert.failure_mode, mode=services.provider.mode
-        )
-        session.add(investigation)
-        session.flush()
-        assert investigation.id is not None
-        if not merged:
-            investigation.thread_id = thread_id(investigation.id)
-            investigation.evidence = alert.model_dump(mode="json")
-        row = Alert(
-            asset_id=alert.asset_id,
-            failure_mode=alert.failure_mode,
-            severity=alert.severity.value,
-            ts=alert.ts if alert.ts.tzinfo else alert.ts.replace(tzinfo=UTC),
-            source=alert.source,
-            summary=alert.summary,
-            evidence=alert.evidence.model_dump(mode="json") if alert.evidence else {},
-            investigation_id=investigation.id,
-        )
-        session.add(row)
-        session.flush()
-        audit.record(
-            session,
-            actor=alert.source,
-            action="alert_merged" if merged else "investigation_opened",
-            entity_type="investigation",
-            entity_id=investigation.id,
-            detail={"alert_id": row.id, "asset_id": alert.asset_id, "failure_mode": alert.failure_mode},
-        )
-        session.commit()
-        assert row.id is not None
-        return row.id, investigation.id, merged
+    """Store one alert (see record_alerts); UnknownAssetError names an unknown asset."""
+    (result,) = record_alerts(services, [alert])
+    if isinstance(result, UnknownAssetError):
+        raise result
+    return result
 
 
 def handle_alert(services: Services, alert: AlertIn) -> AlertOutcome:
@@ -475,3 +441,55 @@ def waiting_for(services: Services, investigation_id: int) -> int | None:
         if isinstance(value, dict) and "approval_id" in value:
             return int(value["approval_id"])
     return None
+
+
+def record_alerts(
+    services: Services, alerts: list[AlertIn]
+) -> list[tuple[int, int, bool] | UnknownAssetError]:
+    """Store alerts in one transaction (group commit); each joins the open investigation of its asset and
+    mode, or opens one. Returns, per alert, (alert id, investigation id, merged) or the error naming its asset.
+    """
+    known = services.registry.ids()
+    results: list[tuple[int, int, bool] | UnknownAssetError] = []
+    with services.intake_lock, Session(services.engine) as session:
+        for alert in alerts:
+            if alert.asset_id not in known:
+                results.append(UnknownAssetError(alert.asset_id))
+                continue
+            open_inv = repo.find_open_investigation(
+                session, asset_id=alert.asset_id, failure_mode=alert.failure_mode
+            )
+            merged = open_inv is not None
+            investigation = open_inv or Investigation(
+                asset_id=alert.asset_id, failure_mode=alert.failure_mode, mode=services.provider.mode
+            )
+            session.add(investigation)
+            session.flush()
+            assert investigation.id is not None
+            if not merged:
+                investigation.thread_id = thread_id(investigation.id)
+                investigation.evidence = alert.model_dump(mode="json")
+            row = Alert(
+                asset_id=alert.asset_id,
+                failure_mode=alert.failure_mode,
+                severity=alert.severity.value,
+                ts=alert.ts if alert.ts.tzinfo else alert.ts.replace(tzinfo=UTC),
+                source=alert.source,
+                summary=alert.summary,
+                evidence=alert.evidence.model_dump(mode="json") if alert.evidence else {},
+                investigation_id=investigation.id,
+            )
+            session.add(row)
+            session.flush()
+            audit.record(
+                session,
+                actor=alert.source,
+                action="alert_merged" if merged else "investigation_opened",
+                entity_type="investigation",
+                entity_id=investigation.id,
+                detail={"alert_id": row.id, "asset_id": alert.asset_id, "failure_mode": alert.failure_mode},
+            )
+            assert row.id is not None
+            results.append((row.id, investigation.id, merged))
+        session.commit()
+    return results

@@ -273,3 +273,31 @@ class HistoricalWorkOrder(SQLModel, table=True):
     duration_h: float | None = None
     labor_h: float | None = None
     imported_at: datetime = Field(default_factory=utcnow)
+
+
+# --- access and feedback ---------------------------------------------------------------------------
+
+
+class ApiKey(SQLModel, table=True):
+    """An API key of a user; only its SHA-256 is stored."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="user.id", index=True)
+    key_hash: str = Field(unique=True)
+    label: str = ""
+    created_at: datetime = Field(default_factory=utcnow)
+    revoked_at: datetime | None = None
+
+
+class Feedback(SQLModel, table=True):
+    """What a person said about an alert (useful?) or a diagnosis (right?)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: str = Field(foreign_key="user.id", index=True)
+    alert_id: int | None = Field(default=None, foreign_key="alert.id", index=True)
+    investigation_id: int | None = Field(default=None, foreign_key="investigation.id", index=True)
+    alert_useful: bool | None = None
+    diagnosis_correct: bool | None = None
+    actual_failure_code: str | None = None
+    comment: str = ""
+    created_at: datetime = Field(default_factory=utcnow)

@@ -59,6 +59,11 @@ class AssetRegistry:
             ids = list(session.exec(query).all())
         return [self.get(asset_id) for asset_id in ids]
 
+    def ids(self) -> frozenset[str]:
+        """Every asset id in the registry (one query)."""
+        with Session(self._engine) as session:
+            return frozenset(session.exec(select(Asset.id)).all())
+
     def exists(self, asset_id: str) -> bool:
         with Session(self._engine) as session:
             return session.get(Asset, asset_id) is not None

@@ -79,7 +79,7 @@ def approval_card(api: CopilotApi, approval: dict[str, Any], user_id: str) -> No
             decision = "reject"
         if decision:
             try:
-                outcome = api.decide(approval["id"], decision=decision, user_id=user_id, comment=comment)
+                outcome = api.decide(approval["id"], decision=decision, comment=comment)
                 st.session_state["flash"] = (
                     f"Approval {approval['id']}: {decision}d. Investigation "
                     f"{outcome['investigation_id']} is {outcome['investigation_status']}; "
@@ -92,10 +92,18 @@ def approval_card(api: CopilotApi, approval: dict[str, Any], user_id: str) -> No
 
 def main() -> None:
     st.set_page_config(page_title="Maintenance copilot", layout="wide")
-    api = CopilotApi()
     st.sidebar.title("Maintenance copilot")
-    user_id = st.sidebar.text_input("Signed in as (user id)", value=st.session_state.get("user_id", ""))
-    st.session_state["user_id"] = user_id
+    key = st.sidebar.text_input("API key", type="password", value=st.session_state.get("api_key", ""))
+    st.session_state["api_key"] = key
+    api = CopilotApi(api_key=key or None)
+    user_id = ""
+    if key:
+        try:
+            me = api.me()
+            user_id = me["id"]
+            st.sidebar.write(f"Signed in as **{me['name']}** ({me['role']})")
+        except ApiError as exc:
+            st.sidebar.error(str(exc))
     try:
         health = api.health()
         st.sidebar.caption(f"{health['site']} · answers in **{health['llm_mode']}** mode · API {api_url()}")
@@ -106,7 +114,8 @@ def main() -> None:
     if flash := st.session_state.pop("flash", None):
         st.success(flash)
     if not user_id:
-        st.info("Enter your user id in the sidebar to decide approvals (only operators may approve).")
+        st.info("Enter your API key in the sidebar (`copilot keys create USER`); only operators may approve.")
+        return
     approvals = api.approvals()
     if not approvals:
         st.write("Nothing waits for a decision.")

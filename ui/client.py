@@ -17,8 +17,11 @@ class ApiError(Exception):
 
 
 class CopilotApi:
-    def __init__(self, base_url: str | None = None, timeout: float = 30.0) -> None:
-        self._client = httpx.Client(base_url=base_url or api_url(), timeout=timeout)
+    def __init__(
+        self, base_url: str | None = None, timeout: float = 30.0, api_key: str | None = None
+    ) -> None:
+        headers = {"X-API-Key": api_key} if api_key else {}
+        self._client = httpx.Client(base_url=base_url or api_url(), timeout=timeout, headers=headers)
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         try:
@@ -36,6 +39,9 @@ class CopilotApi:
     def health(self) -> dict[str, Any]:
         return self._request("GET", "/health")
 
+    def me(self) -> dict[str, Any]:
+        return self._request("GET", "/me")
+
     def approvals(self, status: str = "pending") -> list[dict[str, Any]]:
         return self._request("GET", "/approvals", params={"status": status})
 
@@ -47,12 +53,11 @@ class CopilotApi:
         approval_id: int,
         *,
         decision: str,
-        user_id: str,
         comment: str = "",
         edits: dict[str, dict[str, Any]] | None = None,
     ) -> dict[str, Any]:
-        body = {"decision": decision, "user_id": user_id, "comment": comment, "edits": edits or {}}
+        body = {"decision": decision, "comment": comment, "edits": edits or {}}
         return self._request("POST", f"/approvals/{approval_id}/decision", json=body)
 
     def work_orders(self) -> list[dict[str, Any]]:
-        return self._request("GET", "/workorders")
+        return self._request("GET", "/workorders")["items"]

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 
 from copilot.errors import (
+    AuthenticationError,
     ConfigError,
     ConflictError,
     CopilotError,
@@ -16,6 +17,7 @@ from copilot.errors import (
 )
 
 _STATUS: list[tuple[type[CopilotError], int]] = [
+    (AuthenticationError, 401),
     (NotFoundError, 404),
     (PermissionDenied, 403),
     (ConflictError, 409),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 T = TypeVar("T")
 
@@ -17,11 +17,27 @@ class Page(BaseModel, Generic[T]):
     offset: int
 
 
+class ErrorBody(BaseModel):
+    detail: str = Field(description="What went wrong and what to do.")
+    error: str = Field(description="The error's kind.")
+
+
 class Health(BaseModel):
     status: Literal["ok"]
     llm_mode: str
     site: str
     investigations_queued: int
+
+
+class Readiness(BaseModel):
+    ready: bool
+    checks: dict[str, str] = Field(description="Each check: 'ok' or why it is not.")
+
+
+class Me(BaseModel):
+    id: str
+    name: str
+    role: str
 
 
 class AlertAccepted(BaseModel):
@@ -47,6 +63,7 @@ class InvestigationSummary(BaseModel):
     asset_id: str
     failure_mode: str | None
     status: str
+    kind: str
     mode: str
     created_at: datetime
     updated_at: datetime
@@ -63,6 +80,14 @@ class ActionPublic(BaseModel):
     result: dict[str, Any]
 
 
+class CitationPublic(BaseModel):
+    ref: str
+    doc_id: str
+    section: str
+    source: str
+    text: str = ""
+
+
 class InvestigationDetail(InvestigationSummary):
     diagnosis: dict[str, Any]
     evidence: dict[str, Any]
@@ -70,11 +95,108 @@ class InvestigationDetail(InvestigationSummary):
     error: str | None
     alerts: list[AlertPublic]
     actions: list[ActionPublic]
+    citations: list[CitationPublic]
+    incident_summary: str = ""
+    sensor_stats: list[dict[str, Any]] = Field(default_factory=list)
+    fallbacks: list[str] = Field(default_factory=list)
     timeline: list[dict[str, Any]]
 
 
 class DecisionIn(BaseModel):
     decision: Literal["approve", "edit", "reject", "more_evidence"]
-    user_id: str = Field(min_length=1)
-    comment: str = ""
-    edits: dict[str, dict[str, Any]] = Field(default_factory=dict)
+    comment: str = Field(default="", max_length=2000)
+    edits: dict[str, dict[str, Any]] = Field(
+        default_factory=dict, description="Per action key, the payload fields changed (decision 'edit')."
+    )
+
+
+class WorkOrderStatusIn(BaseModel):
+    status: Literal["scheduled", "in_progress", "completed", "cancelled"]
+    comment: str = Field(default="", max_length=2000)
+
+
+class WorkOrderCloseIn(BaseModel):
+    failure_code: str = Field(
+        min_length=1, max_length=40, description="The failure code found (site's codes)."
+    )
+    comment: str = Field(default="", max_length=2000)
+
+
+class ChatIn(BaseModel):
+    message: str = Field(min_length=1, max_length=4000)
+    thread_id: str = Field(default="default", min_length=1, max_length=100, pattern=r"^[A-Za-z0-9_.:-]+$")
+
+
+class FeedbackIn(BaseModel):
+    alert_id: int | None = None
+    investigation_id: int | None = None
+    alert_useful: bool | None = None
+    diagnosis_correct: bool | None = None
+    actual_failure_code: str | None = Field(default=None, max_length=40)
+    comment: str = Field(default="", max_length=2000)
+
+    @model_validator(mode="after")
+    def _something(self) -> FeedbackIn:
+        if self.alert_id is None and self.investigation_id is None:
+            raise ValueError("feedback needs an alert_id or an investigation_id")
+        if self.alert_useful is None and self.diagnosis_correct is None and not self.comment:
+            raise ValueError("feedback needs alert_useful, diagnosis_correct or a comment")
+        return self
+
+
+class FeedbackPublic(BaseModel):
+    id: int
+    user_id: str
+    alert_id: int | None
+    investigation_id: int | None
+    alert_useful: bool | None
+    diagnosis_correct: bool | None
+    actual_failure_code: str | None
+    comment: str
+    created_at: datetime
+
+
+class TechnicianPublic(BaseModel):
+    id: str
+    name: str
+    skills: list[str]
+    shift: str
+    booked_hours_next_7_days: float
+
+
+class BookingPublic(BaseModel):
+    id: int
+    work_order_id: int
+    technician_id: str
+    start: datetime
+    end: datetime
+
+
+class AssetDetail(BaseModel):
+    asset: dict[str, Any]
+    open_investigations: list[InvestigationSummary]
+    recent_alerts: list[AlertPublic]
+    statistics: dict[str, Any] | None
+
+
+class AuditPublic(BaseModel):
+    id: int
+    ts: datetime
+    actor: str
+    action: str
+    entity_type: str
+    entity_id: str
+    detail: dict[str, Any]
+
+
+class Stats(BaseModel):
+    alerts_per_day: dict[str, int]
+    approvals_decided: int
+    approval_latency_p50_min: float | None
+    approval_latency_p90_min: float | None
+    alert_feedback: int
+    alert_precision: float | None = Field(description="Share of rated alerts that operators found useful.")
+    diagnosis_feedback: int
+    diagnosis_accuracy: float | None
+    investigations_by_status: dict[str, int]
+    work_orders_by_status: dict[str, int]

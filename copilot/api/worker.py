@@ -38,6 +38,10 @@ class InvestigationWorker:
         self._queue.join()
 
     @property
+    def alive(self) -> bool:
+        return self._thread.is_alive()
+
+    @property
     def backlog(self) -> int:
         return self._queue.qsize()
 

@@ -97,6 +97,8 @@ def test_the_llm_answer_streams_token_by_token(llm_services: Services, fake_open
 def test_offline_answers_stream_line_by_line(services: Services) -> None:
     from copilot.chat.graph import chat_stream
 
-    events = list(chat_stream(services, "how do I replace the bearings on P-101?", thread_id="s2", user_id="ana"))
+    events = list(
+        chat_stream(services, "how do I replace the bearings on P-101?", thread_id="s2", user_id="ana")
+    )
     tokens = [e["text"] for e in events if e["type"] == "token"]
     assert len(tokens) > 5 and "".join(tokens) == events[-1]["answer"]

@@ -13,6 +13,7 @@ import pytest
 import uvicorn
 from streamlit.testing.v1 import AppTest
 
+from copilot.access import create_key
 from copilot.api.main import create_app
 from copilot.config import Settings
 from copilot.investigations import handle_alert
@@ -51,16 +52,17 @@ def api_url(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
 
 def test_operator_sees_evidence_and_approves_through_the_api(services: Services, api_url: str) -> None:
     handle_alert(services, fault_alert(services, "C-302", "CMP-FLT", seed=5))
+    key = create_key(services.engine, user_id="olivia")
     page = AppTest.from_file(str(APP), default_timeout=60).run()
     assert not page.exception
+    page.sidebar.text_input[0].input(key).run()
     assert page.title[0].value == "Pending approvals"
     assert any("C-302" in s.value for s in page.subheader)
     markdown = " ".join(m.value for m in page.markdown)
     assert "Diagnosis" in markdown and "CMP-FLT" in markdown and "needs approval" in markdown
 
-    page.sidebar.text_input[0].input("olivia").run()
     page.button(key=next(b.key for b in page.button if b.key.startswith("approve-"))).click().run()
     assert not page.exception
     assert any("work orders: WO-" in s.value for s in page.success)
-    orders = httpx.get(f"{api_url}/workorders").json()
+    orders = httpx.get(f"{api_url}/workorders", headers={"X-API-Key": key}).json()["items"]
     assert len(orders) == 1 and orders[0]["approver"] == "olivia"
