@@ -21,10 +21,14 @@ demo: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/ruff check copilot tools knowledge predictors evals ui tests
-	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "not services and not browser"
+	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "not services and not browser and not fuzz"
 
 test-services: $(STAMP)
-	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "services or browser"
+	HF_HUB_OFFLINE=1 $(BIN)/pytest -q -m "services or browser or fuzz"
+
+# Every eval suite on a fresh state; fails when a metric drops below evals/thresholds.yaml.
+eval: $(STAMP)
+	HF_HUB_OFFLINE=1 $(BIN)/copilot eval --check --out var/eval/report.json
 
 lint: $(STAMP)
 	$(BIN)/ruff check copilot tools knowledge predictors evals ui tests

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 
 import jwt
 from sqlalchemy import Engine
@@ -69,3 +71,27 @@ def require_role(user: User, *roles: Role) -> None:
     if user.role != Role.admin and user.role not in roles:
         allowed = ", ".join(r.value for r in roles)
         raise PermissionDenied(f"{user.id} is a {user.role}; this needs the role {allowed}")
+
+
+class KeyCache:
+    """Remembers which user a key belongs to for `ttl_s` seconds (a revocation takes effect within it)."""
+
+    def __init__(self, ttl_s: float = 30.0, size: int = 4096) -> None:
+        self.ttl_s = ttl_s
+        self._size = size
+        self._entries: dict[str, tuple[float, User]] = {}
+        self._lock = threading.Lock()
+
+    def user(self, engine: Engine, key: str) -> User:
+        digest = _hash(key)
+        now = time.monotonic()
+        with self._lock:
+            cached = self._entries.get(digest)
+        if cached is not None and now - cached[0] < self.ttl_s:
+            return cached[1]
+        user = user_for_key(engine, key)
+        with self._lock:
+            if len(self._entries) >= self._size:
+                self._entries.clear()
+            self._entries[digest] = (now, user)
+        return user

@@ -342,27 +342,41 @@ def eval_(
     predictions_out: Annotated[
         Path | None, typer.Option(help="Folder for per-file predictions (suites that support it).")
     ] = None,
+    check: Annotated[
+        bool, typer.Option("--check", help="Exit 1 when a metric is below its threshold.")
+    ] = False,
 ) -> None:
-    """Run eval suites in a fresh state folder and write a JSON and a markdown report."""
-    from evals.runner import SUITES, default_report_path, run_suite, write_report
+    """Run eval suites in a fresh state folder; write a JSON and a markdown report with the thresholds."""
+    from evals.runner import SUITES, check_thresholds, default_report_path, run_suite, write_report
 
     settings = _settings()
     names = [suite] if suite else list(SUITES)
     results = [run_suite(name, settings, predictions_out=predictions_out) for name in names]
-    json_path, md_path = write_report(results, out or default_report_path())
+    checks = check_thresholds(results)
+    json_path, md_path = write_report(results, out or default_report_path(), checks)
     for result in results:
         if result.skipped:
             typer.echo(f"{result.suite}: skipped ({result.skipped})", err=True)
         else:
             figures = ", ".join(f"{k}={v:.4g}" for k, v in result.metrics.items())
             typer.echo(f"{result.suite} ({result.seconds:g} s): {figures}")
-    typer.echo(f"report: {json_path} and {md_path}")
+    failed = [c for c in checks if not c.passed]
+    for failure in failed:
+        typer.echo(
+            f"THRESHOLD FAILED: {failure.suite}.{failure.metric} = {failure.value} (needs {failure.bound})",
+            err=True,
+        )
+    typer.echo(
+        f"report: {json_path} and {md_path}; {len(checks) - len(failed)} of {len(checks)} thresholds met"
+    )
+    if check and failed:
+        raise typer.Exit(code=1)
 
 
 @app.command()
 @handles_errors
 def bench(
-    name: Annotated[str, typer.Argument(help="Benchmark: stream, retrieval or investigation.")],
+    name: Annotated[str, typer.Argument(help="Benchmark: stream, retrieval, investigation or intake.")],
     as_json: JsonOpt = False,
     backend: Annotated[
         str, typer.Option(help="Embedding backend for retrieval: torch or onnx-int8.")
@@ -377,7 +391,11 @@ def bench(
     with tempfile.TemporaryDirectory(prefix=f"copilot-bench-{name}-") as tmp:
         fresh = settings.model_copy(update={"home": Path(tmp)})
         fresh.ensure_dirs()
-        if name == "investigation":
+        if name == "intake":
+            from copilot.bench.intake import run_intake_bench
+
+            figures = run_intake_bench(fresh)
+        elif name == "investigation":
             from copilot.bench.investigation import run_investigation_bench
 
             figures = run_investigation_bench(fresh)
@@ -391,7 +409,9 @@ def bench(
 
             figures = run_stream_bench(load_site(fresh.site_dir), fresh.models_dir)
         else:
-            raise ValidationError(f"unknown benchmark {name!r}: choose stream, retrieval or investigation")
+            raise ValidationError(
+                f"unknown benchmark {name!r}: choose stream, retrieval, investigation or intake"
+            )
     if as_json:
         _echo_json(figures)
         return

@@ -8,7 +8,7 @@ from typing import Any
 
 from langgraph.types import Command
 from pydantic import BaseModel
-from sqlalchemy import CursorResult, update
+from sqlalchemy import CursorResult, insert, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
@@ -21,6 +21,7 @@ from copilot.models import (
     ApprovalDecision,
     ApprovalRequest,
     ApprovalStatus,
+    AuditEvent,
     Decision,
     Investigation,
     InvestigationStatus,
@@ -448,48 +449,81 @@ def record_alerts(
 ) -> list[tuple[int, int, bool] | UnknownAssetError]:
     """Store alerts in one transaction (group commit); each joins the open investigation of its asset and
     mode, or opens one. Returns, per alert, (alert id, investigation id, merged) or the error naming its asset.
+
+    Built for bursts: the batch's open investigations are read once, alerts and their audit events are
+    inserted in bulk.
     """
     known = services.registry.ids()
-    results: list[tuple[int, int, bool] | UnknownAssetError] = []
+    now = utcnow()
+    outcomes: list[tuple[int, bool] | UnknownAssetError] = []
+    alert_rows: list[dict[str, Any]] = []
     with services.intake_lock, Session(services.engine) as session:
+        open_by_asset = repo.open_investigations(
+            session, asset_ids={a.asset_id for a in alerts if a.asset_id in known}
+        )
         for alert in alerts:
             if alert.asset_id not in known:
-                results.append(UnknownAssetError(alert.asset_id))
+                outcomes.append(UnknownAssetError(alert.asset_id))
                 continue
-            open_inv = repo.find_open_investigation(
-                session, asset_id=alert.asset_id, failure_mode=alert.failure_mode
-            )
-            merged = open_inv is not None
-            investigation = open_inv or Investigation(
-                asset_id=alert.asset_id, failure_mode=alert.failure_mode, mode=services.provider.mode
-            )
-            session.add(investigation)
-            session.flush()
-            assert investigation.id is not None
-            if not merged:
+            investigation = repo.choose_open(open_by_asset[alert.asset_id], alert.failure_mode)
+            merged = investigation is not None
+            if investigation is None:
+                investigation = Investigation(
+                    asset_id=alert.asset_id,
+                    failure_mode=alert.failure_mode,
+                    mode=services.provider.mode,
+                    evidence=alert.model_dump(mode="json"),
+                )
+                session.add(investigation)
+                session.flush()
+                assert investigation.id is not None
                 investigation.thread_id = thread_id(investigation.id)
-                investigation.evidence = alert.model_dump(mode="json")
-            row = Alert(
-                asset_id=alert.asset_id,
-                failure_mode=alert.failure_mode,
-                severity=alert.severity.value,
-                ts=alert.ts if alert.ts.tzinfo else alert.ts.replace(tzinfo=UTC),
-                source=alert.source,
-                summary=alert.summary,
-                evidence=alert.evidence.model_dump(mode="json") if alert.evidence else {},
-                investigation_id=investigation.id,
+                open_by_asset[alert.asset_id].append(investigation)
+            assert investigation.id is not None
+            outcomes.append((investigation.id, merged))
+            alert_rows.append(
+                {
+                    "asset_id": alert.asset_id,
+                    "failure_mode": alert.failure_mode,
+                    "severity": alert.severity.value,
+                    "ts": alert.ts if alert.ts.tzinfo else alert.ts.replace(tzinfo=UTC),
+                    "source": alert.source,
+                    "summary": alert.summary,
+                    "evidence": alert.evidence.model_dump(mode="json") if alert.evidence else {},
+                    "investigation_id": investigation.id,
+                    "created_at": now,
+                }
             )
-            session.add(row)
-            session.flush()
-            audit.record(
-                session,
-                actor=alert.source,
-                action="alert_merged" if merged else "investigation_opened",
-                entity_type="investigation",
-                entity_id=investigation.id,
-                detail={"alert_id": row.id, "asset_id": alert.asset_id, "failure_mode": alert.failure_mode},
+        alert_ids: list[int] = []
+        if alert_rows:
+            statement = insert(Alert).returning(col(Alert.id), sort_by_parameter_order=True)
+            alert_ids = list(session.execute(statement, alert_rows).scalars().all())
+            sources = iter(
+                zip(
+                    alert_rows,
+                    alert_ids,
+                    [o for o in outcomes if not isinstance(o, UnknownAssetError)],
+                    strict=True,
+                )
             )
-            assert row.id is not None
-            results.append((row.id, investigation.id, merged))
+            session.execute(
+                insert(AuditEvent),
+                [
+                    {
+                        "ts": now,
+                        "actor": row["source"],
+                        "action": "alert_merged" if merged else "investigation_opened",
+                        "entity_type": "investigation",
+                        "entity_id": str(investigation_id),
+                        "detail": {
+                            "alert_id": alert_id,
+                            "asset_id": row["asset_id"],
+                            "failure_mode": row["failure_mode"],
+                        },
+                    }
+                    for row, alert_id, (investigation_id, merged) in sources
+                ],
+            )
         session.commit()
-    return results
+    ids = iter(alert_ids)
+    return [o if isinstance(o, UnknownAssetError) else (next(ids), o[0], o[1]) for o in outcomes]

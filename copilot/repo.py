@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 from sqlalchemy import Engine
@@ -61,24 +62,8 @@ def update_investigation(
 def find_open_investigation(
     session: Session, *, asset_id: str, failure_mode: str | None
 ) -> Investigation | None:
-    """Return the open investigation an alert belongs to: same asset and failure mode.
-
-    An alert without a failure mode joins any open investigation of its asset, and an investigation
-    whose mode is not known yet takes any alert of its asset.
-    """
-    query = (
-        select(Investigation)
-        .where(
-            Investigation.asset_id == asset_id,
-            Investigation.status.in_(OPEN_STATUSES),  # type: ignore[attr-defined]
-        )
-        .order_by(col(Investigation.id))
-    )
-    candidates = list(session.exec(query).all())
-    for investigation in candidates:
-        if failure_mode is None or investigation.failure_mode in (None, failure_mode):
-            return investigation
-    return None
+    """Return the open investigation an alert of this asset and failure mode belongs to (see choose_open)."""
+    return choose_open(open_investigations(session, asset_ids=[asset_id])[asset_id], failure_mode)
 
 
 def save_actions(engine: Engine, *, investigation_id: int, actions: list[dict[str, Any]]) -> None:
@@ -154,3 +139,28 @@ def ensure_approval_request(engine: Engine, *, investigation_id: int, requested_
         session.commit()
         assert approval_id is not None
         return approval_id
+
+
+def open_investigations(session: Session, *, asset_ids: Collection[str]) -> dict[str, list[Investigation]]:
+    """The open investigations of some assets, oldest first, by asset."""
+    rows = session.exec(
+        select(Investigation)
+        .where(col(Investigation.asset_id).in_(list(asset_ids)), col(Investigation.status).in_(OPEN_STATUSES))
+        .order_by(col(Investigation.id))
+    ).all()
+    out: dict[str, list[Investigation]] = {asset_id: [] for asset_id in asset_ids}
+    for row in rows:
+        out[row.asset_id].append(row)
+    return out
+
+
+def choose_open(candidates: list[Investigation], failure_mode: str | None) -> Investigation | None:
+    """The open investigation an alert belongs to: same failure mode.
+
+    An alert without a failure mode joins any open investigation of its asset, and an investigation
+    whose mode is not known yet takes any alert of its asset.
+    """
+    for investigation in candidates:
+        if failure_mode is None or investigation.failure_mode in (None, failure_mode):
+            return investigation
+    return None

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Protocol
 
+import yaml
 from pydantic import BaseModel, Field
 
 from copilot.config import Settings
@@ -26,7 +27,15 @@ from copilot.errors import CopilotError, ValidationError
 
 log = logging.getLogger(__name__)
 
-SUITES: tuple[str, ...] = ("anomaly", "classifier", "retrieval")
+SUITES: tuple[str, ...] = (
+    "anomaly",
+    "classifier",
+    "retrieval",
+    "trajectories",
+    "safety",
+    "chat",
+    "guardrails",
+)
 
 
 class DataMissing(CopilotError):
@@ -107,7 +116,53 @@ def run_suite(name: str, settings: Settings, *, predictions_out: Path | None = N
     return result
 
 
-def write_report(results: list[SuiteResult], out: Path) -> tuple[Path, Path]:
+THRESHOLDS = Path(__file__).resolve().parent / "thresholds.yaml"
+
+
+class Check(BaseModel):
+    suite: str
+    metric: str
+    value: float | None
+    min: float | None = None
+    max: float | None = None
+
+    @property
+    def passed(self) -> bool:
+        if self.value is None:
+            return False
+        return (self.min is None or self.value >= self.min) and (self.max is None or self.value <= self.max)
+
+    @property
+    def bound(self) -> str:
+        parts = ([f">= {self.min:g}"] if self.min is not None else []) + (
+            [f"<= {self.max:g}"] if self.max is not None else []
+        )
+        return " and ".join(parts)
+
+
+def check_thresholds(results: list[SuiteResult], path: Path = THRESHOLDS) -> list[Check]:
+    """Every threshold of every suite that ran (skipped suites are not checked; they say why in the report)."""
+    thresholds = yaml.safe_load(path.read_text()) or {}
+    checks = []
+    for result in results:
+        if result.skipped:
+            continue
+        for metric, bound in (thresholds.get(result.suite) or {}).items():
+            checks.append(
+                Check(
+                    suite=result.suite,
+                    metric=metric,
+                    value=result.metrics.get(metric),
+                    min=bound.get("min"),
+                    max=bound.get("max"),
+                )
+            )
+    return checks
+
+
+def write_report(
+    results: list[SuiteResult], out: Path, checks: list[Check] | None = None
+) -> tuple[Path, Path]:
     """Write the flat JSON of metrics and the markdown report beside it."""
     out.parent.mkdir(parents=True, exist_ok=True)
     flat: dict[str, float | str] = {}
@@ -117,8 +172,32 @@ def write_report(results: list[SuiteResult], out: Path) -> tuple[Path, Path]:
             flat[f"{result.suite}_skipped"] = result.skipped
     flat["generated_at"] = datetime.now(UTC).isoformat(timespec="seconds")
     flat["commit"] = git_commit()
+    checks = checks if checks is not None else check_thresholds(results)
+    failed = [c for c in checks if not c.passed]
+    flat["thresholds_checked"] = float(len(checks))
+    flat["thresholds_failed"] = float(len(failed))
     out.write_text(json.dumps(flat, indent=2, sort_keys=False) + "\n")
-    lines = [f"# Eval report ({flat['generated_at']}, commit {flat['commit']})", ""]
+    lines = [
+        f"# Eval report ({flat['generated_at']}, commit {flat['commit']})",
+        "",
+        f"{len(checks) - len(failed)} of {len(checks)} thresholds met (evals/thresholds.yaml).",
+        "",
+        "| suite | metric | value | threshold | |",
+        "|---|---|---|---|---|",
+        *[
+            f"| {c.suite} | {c.metric} | {'missing' if c.value is None else f'{c.value:.4g}'} | {c.bound} | "
+            f"{'ok' if c.passed else 'FAILED'} |"
+            for c in checks
+        ],
+        "",
+        "| suite | time | status |",
+        "|---|---|---|",
+        *[
+            f"| {r.suite} | {r.seconds:g} s | {'skipped: ' + r.skipped if r.skipped else 'ran'} |"
+            for r in results
+        ],
+        "",
+    ]
     for result in results:
         lines.append(f"## Suite `{result.suite}` ({result.seconds:g} s)")
         lines.append("")

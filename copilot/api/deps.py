@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import Depends, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from copilot.access import require_role, user_for_key, user_for_token
+from copilot.access import require_role, user_for_token
 from copilot.api.intake import AlertIntake
 from copilot.api.worker import InvestigationWorker
 from copilot.errors import AuthenticationError
@@ -23,15 +23,15 @@ bearer = HTTPBearer(
 )
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
     return request.app.state.services  # type: ignore[no-any-return]
 
 
-def get_worker(request: Request) -> InvestigationWorker:
+async def get_worker(request: Request) -> InvestigationWorker:
     return request.app.state.worker  # type: ignore[no-any-return]
 
 
-def get_intake(request: Request) -> AlertIntake:
+async def get_intake(request: Request) -> AlertIntake:
     return request.app.state.intake  # type: ignore[no-any-return]
 
 
@@ -40,14 +40,15 @@ WorkerDep = Annotated[InvestigationWorker, Depends(get_worker)]
 IntakeDep = Annotated[AlertIntake, Depends(get_intake)]
 
 
-def current_user(
+async def current_user(
+    request: Request,
     services: ServicesDep,
     key: Annotated[str | None, Security(api_key_header)],
     token: Annotated[HTTPAuthorizationCredentials | None, Security(bearer)],
 ) -> User:
     """The signed-in user: an X-API-Key, or a bearer JWT when a JWT secret is configured."""
     if key:
-        return user_for_key(services.engine, key)
+        return request.app.state.keys.user(services.engine, key)  # type: ignore[no-any-return]
     if token is not None:
         secret = services.settings.jwt_secret
         if secret is None:
@@ -61,12 +62,12 @@ def current_user(
 CurrentUser = Annotated[User, Depends(current_user)]
 
 
-def operator(user: CurrentUser) -> User:
+async def operator(user: CurrentUser) -> User:
     require_role(user, Role.operator)
     return user
 
 
-def admin(user: CurrentUser) -> User:
+async def admin(user: CurrentUser) -> User:
     require_role(user, Role.admin)
     return user
 

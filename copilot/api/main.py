@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
+from copilot.access import KeyCache
 from copilot.api import errors
 from copilot.api.intake import AlertIntake
-from copilot.api.metrics import Metrics
+from copilot.api.metrics import Metrics, RequestMetrics
 from copilot.api.routes import (
     alerts,
     approvals,
@@ -61,6 +61,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Maintenance copilot", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.metrics = metrics
+    app.state.keys = KeyCache(ttl_s=30.0)
     metrics.bind(app)
     errors.install(app)
 
@@ -75,15 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             },
         )
 
-    @app.middleware("http")
-    async def record(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
-        started = time.perf_counter()
-        response = await call_next(request)
-        route = request.scope.get("route")
-        path = getattr(route, "path", "unmatched")
-        metrics.requests.labels(request.method, path, str(response.status_code)).inc()
-        metrics.latency.labels(path).observe(time.perf_counter() - started)
-        return response
+    app.add_middleware(RequestMetrics, metrics=metrics)
 
     @app.get("/metrics", tags=["health"], response_class=PlainTextResponse)
     def prometheus() -> PlainTextResponse:

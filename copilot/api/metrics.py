@@ -3,6 +3,7 @@ read from the database and the workers at scrape time."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -10,6 +11,7 @@ from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from sqlmodel import Session, func, select
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from copilot.models import ApprovalRequest, ApprovalStatus, Investigation
 
@@ -93,3 +95,32 @@ class _StateCollector(Collector):
             cache.add_metric(["hit"], float(retriever.cache_hits))
             cache.add_metric(["miss"], float(retriever.cache_misses))
             yield cache
+
+
+class RequestMetrics:
+    """Pure ASGI middleware: counts requests by route template and status, and times them."""
+
+    def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
+        self.app = app
+        self.metrics = metrics
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = time.perf_counter()
+        status = 500
+
+        async def send_wrapper(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "unmatched")
+            self.metrics.requests.labels(scope["method"], path, str(status)).inc()
+            self.metrics.latency.labels(path).observe(time.perf_counter() - started)

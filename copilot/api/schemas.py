@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Generic, Literal, TypeVar
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AfterValidator, BaseModel, Field, model_validator
 
 T = TypeVar("T")
 
@@ -128,8 +128,8 @@ class ChatIn(BaseModel):
 
 
 class FeedbackIn(BaseModel):
-    alert_id: int | None = None
-    investigation_id: int | None = None
+    alert_id: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
+    investigation_id: Annotated[int, Field(ge=1, le=2**63 - 1)] | None = None
     alert_useful: bool | None = None
     diagnosis_correct: bool | None = None
     actual_failure_code: str | None = Field(default=None, max_length=40)
@@ -200,3 +200,16 @@ class Stats(BaseModel):
     diagnosis_accuracy: float | None
     investigations_by_status: dict[str, int]
     work_orders_by_status: dict[str, int]
+
+
+MAX_ID = 2**63 - 1  # SQLite's INTEGER range
+
+
+def _sane_time(value: datetime) -> datetime:
+    if not 1970 <= value.year <= 2200:
+        raise ValueError("timestamps must fall between 1970 and 2200")
+    return value
+
+
+Timestamp = Annotated[datetime, AfterValidator(_sane_time)]
+EntityId = Annotated[int, Field(ge=1, le=MAX_ID)]

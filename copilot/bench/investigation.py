@@ -9,7 +9,6 @@ calls and tokens per investigation are counted too.
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
 
 import numpy as np
 
@@ -18,18 +17,14 @@ from copilot.config import Settings
 from copilot.ingest import ingest
 from copilot.investigations import decide, handle_alert, list_approvals
 from copilot.models import Decision
+from copilot.scenarios import fault_alerts
 from copilot.schemas import AlertIn
 from copilot.services import Services, build_services
-from copilot.streaming import asset_models
 from copilot.training import ensure_site_models
-from predictors.alert_policy import AlertPolicy
-from predictors.simulator import FaultInjection, simulate
-from predictors.stream import replay
 
 
-def fault_alerts(services: Services, n: int) -> list[AlertIn]:
+def fault_alert_set(services: Services, n: int) -> list[AlertIn]:
     """n alerts from simulated faults, cycling over the demo assets and their simulated failure modes."""
-    models = asset_models(services.site, services.settings.models_dir)
     combos = [
         (a.id, m.code) for a in services.site.assets for m in services.site.class_of(a.id).simulated_modes
     ]
@@ -37,22 +32,9 @@ def fault_alerts(services: Services, n: int) -> list[AlertIn]:
     seed = 0
     while len(alerts) < n:
         asset_id, code = combos[seed % len(combos)]
-        spec = services.site.class_of(asset_id)
-        run = simulate(
-            spec,
-            asset_id=asset_id,
-            start=datetime.now(UTC) - timedelta(hours=1),
-            seconds=1500,
-            fault=FaultInjection(code, onset_s=300, ramp_s=300),
-            seed=1000 + seed,
+        found = fault_alerts(
+            services, asset_id, code, seed=1000 + seed, onset_s=300, ramp_s=300, seconds=1500
         )
-        found = replay(
-            asset_id=asset_id,
-            timestamps=run.timestamps,
-            values=run.values,
-            model=models[spec.id],
-            policy=AlertPolicy(),
-        ).alerts
         if found:
             alerts.append(found[-1])
         seed += 1
@@ -67,7 +49,7 @@ def run_investigation_bench(
         ensure_site_models(services.site, settings.models_dir)
         ingest(services, "demo")
         services.warm_up()
-        alerts = fault_alerts(services, n + warmup)
+        alerts = fault_alert_set(services, n + warmup)
         provider = services.provider
         latencies, calls, tokens = [], [], []
         for i, alert in enumerate(alerts):

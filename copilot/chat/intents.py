@@ -47,8 +47,13 @@ _HISTORY = re.compile(
     r"when was .* last|how often has)\b"
 )
 _AVAILABILITY = re.compile(
-    r"\b(who (is|'s) (available|free|on shift|on)|who can|available technicians?|"
-    r"on shift|free technician|availability)\b"
+    r"\b(who (is|'s) (available|free|on shift|on)|who can|available technicians?|on shift|free technician|"
+    r"availability|(electrician|fitter|technician|tech|mechanic|engineer)s? (free|available)|"
+    r"(free|available) (electrician|fitter|technician|tech|mechanic)s?)\b"
+)
+_NORMAL_VALUE = re.compile(
+    r"\b(what is|what's|what are) the (normal|rated|design|alarm|trip)\b|\bnormal (value|level|"
+    r"range|operating|reading)s?\b"
 )
 _STATUS = re.compile(r"\b(status|how is|how's|readings?|current values?|trend|running ok|health|doing)\b")
 _TROUBLE = re.compile(
@@ -97,6 +102,8 @@ def classify(text: str, entities: Entities) -> Intent:
         return "availability"
     if entities.asset_ids and _STATUS.search(lower) and not _TROUBLE.search(lower):
         return "asset_status"
+    if _NORMAL_VALUE.search(lower):
+        return "general"  # an operating value: the manual's tables answer it
     if _PROCEDURE.search(lower) and not re.search(r"\b(why|cause|what could)\b", lower):
         return "procedure"
     if _TROUBLE.search(lower) or entities.failure_codes:

@@ -180,6 +180,10 @@ def run(ctx: EvalContext) -> SuiteResult:
     for label, table in splits.items():
         for kind in ("manual", "lexical", "incident"):
             metrics[f"retrieval_{kind}_recall_at_5_{label}"] = round(table[kind]["recall_at_5"], 4)
+    metrics["retrieval_lexical_hybrid_minus_dense_recall_at_5"] = round(
+        tables["hybrid_scoped"]["lexical"]["recall_at_5"] - tables["dense_scoped"]["lexical"]["recall_at_5"],
+        4,
+    )
     metrics.update(maintnet)
     markdown = _markdown(tables, splits, maintnet, maintnet_note, queries)
     return SuiteResult(suite="retrieval", metrics=metrics, markdown=markdown)

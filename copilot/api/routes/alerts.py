@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from sqlmodel import Session, col, func, select
 
 from copilot.api.deps import CurrentUser, IntakeDep, ServicesDep
-from copilot.api.schemas import AlertAccepted, AlertPublic, ErrorBody, Page
+from copilot.api.schemas import AlertAccepted, AlertPublic, EntityId, ErrorBody, Page, Timestamp
 from copilot.errors import UnknownAssetError
 from copilot.models import Alert
 from copilot.schemas import AlertIn, Severity
@@ -39,8 +38,8 @@ def list_alerts(
     _user: CurrentUser,
     asset_id: str | None = None,
     severity: Severity | None = None,
-    since: datetime | None = None,
-    investigation_id: int | None = None,
+    since: Timestamp | None = None,
+    investigation_id: EntityId | None = None,
     limit: Annotated[int, Query(ge=1, le=500)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> Page[AlertPublic]:

@@ -5,7 +5,7 @@ from typing import Literal
 from fastapi import APIRouter, Request
 
 from copilot.api.deps import CurrentUser, OperatorUser, ServicesDep
-from copilot.api.schemas import DecisionIn, ErrorBody
+from copilot.api.schemas import DecisionIn, EntityId, ErrorBody
 from copilot.investigations import ApprovalView, DecisionOutcome, decide, get_approval, list_approvals
 from copilot.models import ApprovalStatus, Decision
 
@@ -23,7 +23,7 @@ def approvals(
 
 
 @router.get("/{approval_id}", responses={404: {"model": ErrorBody}})
-def approval(approval_id: int, services: ServicesDep, _user: CurrentUser) -> ApprovalView:
+def approval(approval_id: EntityId, services: ServicesDep, _user: CurrentUser) -> ApprovalView:
     return get_approval(services, approval_id)
 
 
@@ -37,7 +37,7 @@ def approval(approval_id: int, services: ServicesDep, _user: CurrentUser) -> App
     },
 )
 def decision(
-    approval_id: int, body: DecisionIn, services: ServicesDep, user: OperatorUser, request: Request
+    approval_id: EntityId, body: DecisionIn, services: ServicesDep, user: OperatorUser, request: Request
 ) -> DecisionOutcome:
     """Approve, edit (the edited action fields as payload), reject or ask for more evidence. Operators only;
     nobody decides their own request; the first decision wins, a later one gets 409 with who decided."""

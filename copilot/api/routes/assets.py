@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from copilot.api.deps import CurrentUser, ServicesDep
 from copilot.api.routes.investigations import summary
-from copilot.api.schemas import AlertPublic, AssetDetail, ErrorBody
+from copilot.api.schemas import AlertPublic, AssetDetail, ErrorBody, Timestamp
 from copilot.models import Alert, Investigation
 from copilot.repo import OPEN_STATUSES
 from tools.assets import AssetInfo
@@ -73,7 +73,7 @@ def telemetry(
     _user: CurrentUser,
     sensor: str | None = None,
     hours: Annotated[float, Query(gt=0, le=720)] = 1.0,
-    end: datetime | None = None,
+    end: Timestamp | None = None,
     max_points: Annotated[int, Query(ge=2, le=5000)] = 300,
 ) -> list[SensorSeries]:
     """Sensor history (downsampled to max_points per sensor) over `hours` ending at `end` (default: the latest)."""

@@ -11,6 +11,7 @@ from copilot.api.schemas import (
     ActionPublic,
     AlertPublic,
     CitationPublic,
+    EntityId,
     ErrorBody,
     InvestigationDetail,
     InvestigationSummary,
@@ -78,7 +79,7 @@ def _citations(state: dict[str, Any]) -> list[CitationPublic]:
 
 @router.get("/{investigation_id}", responses={404: {"model": ErrorBody}})
 def get_investigation(
-    investigation_id: int, services: ServicesDep, _user: CurrentUser
+    investigation_id: EntityId, services: ServicesDep, _user: CurrentUser
 ) -> InvestigationDetail:
     """One investigation with its alerts, evidence, diagnosis, cited passages, actions and timeline."""
     with Session(services.engine) as session:

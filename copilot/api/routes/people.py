@@ -1,13 +1,13 @@
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from sqlmodel import Session, col, select
 
 from copilot.api.deps import CurrentUser, ServicesDep
-from copilot.api.schemas import BookingPublic, TechnicianPublic
+from copilot.api.schemas import BookingPublic, TechnicianPublic, Timestamp
 from copilot.models import Booking, Technician, utcnow
 
 router = APIRouter(tags=["technicians"])
@@ -41,7 +41,7 @@ def technicians(services: ServicesDep, _user: CurrentUser) -> list[TechnicianPub
 def schedule(
     services: ServicesDep,
     _user: CurrentUser,
-    start: datetime | None = None,
+    start: Timestamp | None = None,
     days: Annotated[int, Query(ge=1, le=60)] = 7,
     technician_id: str | None = None,
 ) -> list[BookingPublic]:

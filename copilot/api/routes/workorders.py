@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query
 from sqlmodel import Session, col, func, select
 
 from copilot.api.deps import CurrentUser, OperatorUser, ServicesDep
-from copilot.api.schemas import ErrorBody, Page, WorkOrderCloseIn, WorkOrderStatusIn
+from copilot.api.schemas import EntityId, ErrorBody, Page, WorkOrderCloseIn, WorkOrderStatusIn
 from copilot.models import WorkOrder, WorkOrderStatus
 from copilot.workorders import change_status
 from tools.workorders import WorkOrderRecord
@@ -39,7 +39,7 @@ def work_orders(
 
 
 @router.get("/{work_order_id}", responses={404: {"model": ErrorBody}})
-def work_order(work_order_id: int, services: ServicesDep, _user: CurrentUser) -> WorkOrderRecord:
+def work_order(work_order_id: EntityId, services: ServicesDep, _user: CurrentUser) -> WorkOrderRecord:
     return services.cmms.get(work_order_id)
 
 
@@ -48,7 +48,7 @@ def work_order(work_order_id: int, services: ServicesDep, _user: CurrentUser) ->
     responses={403: {"model": ErrorBody}, 404: {"model": ErrorBody}, 409: {"model": ErrorBody}},
 )
 def set_status(
-    work_order_id: int, body: WorkOrderStatusIn, services: ServicesDep, user: CurrentUser
+    work_order_id: EntityId, body: WorkOrderStatusIn, services: ServicesDep, user: CurrentUser
 ) -> WorkOrderRecord:
     """Move a work order along (technicians: in_progress, completed; operators: any allowed transition)."""
     return change_status(
@@ -70,7 +70,7 @@ def set_status(
     },
 )
 def close(
-    work_order_id: int, body: WorkOrderCloseIn, services: ServicesDep, user: OperatorUser
+    work_order_id: EntityId, body: WorkOrderCloseIn, services: ServicesDep, user: OperatorUser
 ) -> WorkOrderRecord:
     """Close a completed work order with the failure code found (operators)."""
     return change_status(

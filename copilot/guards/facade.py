@@ -1,0 +1,363 @@
+"""The guards facade: the checks the chat and the agent call, each a guardrails Guard with one validator.
+
+- `check_input` before routing a user message: refuse (prompt injection, safety bypass, a request for
+  someone's personal data, off-topic) or pass with personal data redacted.
+- `filter_passages` after retrieval: drop passages carrying injected instructions or unsafe instructions.
+- `check_answer` before returning: refuse (unsafe instruction), re-ask (uncited facts, unknown citations,
+  unknown assets or codes), fix (personal data redacted) or pass.
+- `check_action` before `propose_request`: the safety policy plus the validators on the description.
+- `check_structured` for a structured LLM output against its pydantic model.
+
+Every validator runs (so every trip is counted); the refusal reason is the most serious one. Each trip is
+counted by validator (`trip_counts()`, for metrics) and logged with the validator, the reaction and a
+short reason, never the personal data itself.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import Iterable
+from typing import Any, TypeVar
+
+from guardrails import Guard, OnFailAction
+from guardrails_ai.types import FailResult
+from pydantic import BaseModel
+
+from copilot.guards.grounding import Grounded, KnownEntities
+from copilot.guards.injection import PromptInjection
+from copilot.guards.personal import PersonalData
+from copilot.guards.runtime import configure_offline, offline_guard
+from copilot.guards.safety import SAFE_REFUSAL, SafetyBypass
+from copilot.guards.scope import MaintenanceScope, ScopeSimilarity
+from copilot.guards.structured import MatchesSchema, parse
+from copilot.guards.types import (
+    ActionVerdict,
+    InputVerdict,
+    OutputVerdict,
+    Reaction,
+    SchemaVerdict,
+    Trip,
+    TripCounter,
+    Where,
+)
+from copilot.guards.vocabulary import SiteVocabulary, site_vocabulary
+from copilot.safety.policy import SafetyPolicy, classify, default_policy
+from copilot.schemas import Passage, SiteSpec
+from copilot.services import Services
+from knowledge.embeddings import Embedder
+
+log = logging.getLogger(__name__)
+
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+# Which refusal wins when several validators refuse one message.
+_INPUT_PRIORITY = ("prompt_injection", "safety_bypass", "personal_data_request", "maintenance_scope")
+
+
+def citation_keys(passages: Iterable[Passage]) -> list[str]:
+    """The refs (`doc#chunk`) and labels (`[doc § section]`) of passages: the `allowed_refs` of an answer."""
+    keys: list[str] = []
+    for passage in passages:
+        keys += [passage.citation.ref, passage.citation.label()]
+    return keys
+
+
+class Guards:
+    """The guardrails of the chat and the agent; build it with `build_guards` (or directly, for tests)."""
+
+    def __init__(
+        self,
+        site: SiteSpec,
+        *,
+        vocabulary: SiteVocabulary | None = None,
+        policy: SafetyPolicy | None = None,
+        embedder: Embedder | None = None,
+        extra_assets: Iterable[str] = (),
+    ) -> None:
+        configure_offline()
+        self.site = site
+        self.vocabulary = vocabulary or site_vocabulary(site)
+        self.policy = policy or default_policy()
+        self.known_assets = frozenset(self.vocabulary.asset_ids | set(extra_assets))
+        self.known_codes = self.vocabulary.codes
+        self.counter = TripCounter()
+        self._lock = threading.Lock()
+        terms = set(self.vocabulary.part_numbers | self.vocabulary.alarm_codes)
+        terms |= {
+            t
+            for part in self.vocabulary.part_numbers
+            for t in re.findall(r"[A-Z0-9]+(?:[-/][A-Z0-9]+)+", part)
+        }
+        people = list(self.vocabulary.people)
+        similarity = ScopeSimilarity(embedder) if embedder is not None else None
+        self._similarity = similarity
+        refrain, fix, reask, drop = (
+            OnFailAction.REFRAIN,
+            OnFailAction.FIX,
+            OnFailAction.REASK,
+            OnFailAction.FILTER,
+        )
+        self._input: dict[str, Guard] = {
+            "prompt_injection": offline_guard(
+                "input-injection", PromptInjection(source="user", on_fail=refrain)
+            ),
+            "safety_bypass": offline_guard("input-safety", SafetyBypass(on_fail=refrain)),
+            "personal_data_request": offline_guard(
+                "input-personal-request", PersonalData(detect="requests", people=people, on_fail=refrain)
+            ),
+            "maintenance_scope": offline_guard(
+                "input-scope",
+                MaintenanceScope(
+                    site=site, similarity=similarity, known_terms=frozenset(terms), on_fail=refrain
+                ),
+            ),
+            "personal_data": offline_guard("input-personal", PersonalData(detect="values", on_fail=fix)),
+        }
+        self._passage: dict[str, Guard] = {
+            "prompt_injection": offline_guard(
+                "passage-injection", PromptInjection(source="document", on_fail=drop)
+            ),
+            "safety_bypass": offline_guard("passage-safety", SafetyBypass(on_fail=drop)),
+        }
+        self._answer: dict[str, Guard] = {
+            "safety_bypass": offline_guard("answer-safety", SafetyBypass(on_fail=fix)),
+            "personal_data": offline_guard("answer-personal", PersonalData(detect="values", on_fail=fix)),
+            "grounded": offline_guard("answer-grounded", Grounded(on_fail=reask)),
+            "known_entities": offline_guard("answer-entities", KnownEntities(on_fail=reask)),
+        }
+        self._action: dict[str, Guard] = {
+            "safety_bypass": offline_guard("action-safety", SafetyBypass(on_fail=refrain)),
+            "prompt_injection": offline_guard(
+                "action-injection", PromptInjection(source="action", on_fail=refrain)
+            ),
+        }
+        self._schemas: dict[type[BaseModel], Guard] = {}
+
+    # --- running a guard ---------------------------------------------------------------------------------
+
+    def _run(
+        self, guard: Guard, value: str, metadata: dict[str, Any] | None = None
+    ) -> tuple[FailResult | None, Any]:
+        """Validate with one guard: (its failure, if any, and the validated output)."""
+        with self._lock:
+            outcome = guard.validate(value, metadata=metadata or {})
+            call = guard.history.last
+            iteration = call.iterations.last if call is not None else None
+            logs = list(iteration.validator_logs) if iteration is not None else []
+        failure = next(
+            (x.validation_result for x in logs if isinstance(x.validation_result, FailResult)), None
+        )
+        return failure, outcome.validated_output
+
+    def _trip(self, name: str, where: Where, reaction: Reaction, reason: str, thread_id: str | None) -> Trip:
+        validator = "personal_data" if name == "personal_data_request" else name
+        trip = Trip(validator=validator, where=where, reaction=reaction, reason=reason[:200])
+        self.counter.add(trip)
+        log.info(
+            "guard trip [%s] %s on %s -> %s: %s", thread_id or "-", validator, where, reaction, trip.reason
+        )
+        return trip
+
+    def warm_up(self) -> None:
+        """Embed the scope exemplars now (a few seconds on CPU), so the first message is not slow."""
+        if self._similarity is not None:
+            self._similarity.exemplars()
+
+    def trip_counts(self) -> dict[str, int]:
+        """{'guard_trips_<validator>': n}: trips in this process, for metrics."""
+        return self.counter.as_dict()
+
+    # --- checks ------------------------------------------------------------------------------------------
+
+    def check_input(self, text: str, *, thread_id: str | None = None) -> InputVerdict:
+        """Check a user message before routing it."""
+        trips: list[Trip] = []
+        refusals: dict[str, str] = {}
+        for name in _INPUT_PRIORITY:
+            failure, _ = self._run(self._input[name], text)
+            if failure is not None:
+                refusals[name] = failure.error_message
+                trips.append(self._trip(name, "input", "refuse", failure.error_message, thread_id))
+        failure, fixed = self._run(self._input["personal_data"], text)
+        redacted = failure is not None
+        if failure is not None:
+            trips.append(self._trip("personal_data", "input", "fix", failure.error_message, thread_id))
+        clean = fixed if isinstance(fixed, str) and redacted else text
+        reason = next((refusals[name] for name in _INPUT_PRIORITY if name in refusals), None)
+        if reason is not None:
+            reason = f"I can't help with that: {reason.rstrip('.')}."
+        return InputVerdict(allowed=reason is None, reason=reason, text=clean, redacted=redacted, trips=trips)
+
+    def filter_passages(
+        self, passages: Iterable[Passage], *, thread_id: str | None = None
+    ) -> tuple[list[Passage], list[Trip]]:
+        """Drop retrieved passages that carry instructions aimed at the model or unsafe instructions."""
+        kept: list[Passage] = []
+        trips: list[Trip] = []
+        for passage in passages:
+            dropped = False
+            for name, guard in self._passage.items():
+                failure, _ = self._run(guard, passage.text)
+                if failure is not None:
+                    reason = f"{passage.citation.ref}: {failure.error_message}"
+                    trips.append(self._trip(name, "passage", "drop", reason, thread_id))
+                    dropped = True
+            if not dropped:
+                kept.append(passage)
+        return kept, trips
+
+    def check_answer(
+        self,
+        text: str,
+        *,
+        allowed_refs: Iterable[str],
+        known_assets: Iterable[str] | None = None,
+        known_codes: Iterable[str] | None = None,
+        require_citations: bool = True,
+        thread_id: str | None = None,
+    ) -> OutputVerdict:
+        """Check an answer before it is returned.
+
+        allowed_refs: the refs and labels of the passages retrieved for this turn (`citation_keys`).
+        require_citations: False for answers built from tools other than the knowledge base (sensor
+        readings, schedules, work orders, proposals); citations given are still checked.
+        """
+        trips: list[Trip] = []
+        failure, _ = self._run(self._answer["safety_bypass"], text)
+        if failure is not None:
+            trips.append(self._trip("safety_bypass", "answer", "refuse", failure.error_message, thread_id))
+            return OutputVerdict(
+                ok=False,
+                reaction="refuse",
+                text=SAFE_REFUSAL,
+                reason=failure.error_message,
+                problems=[failure.error_message],
+                trips=trips,
+            )
+        problems: list[str] = []
+        failure, fixed = self._run(self._answer["personal_data"], text)
+        if failure is not None:
+            trips.append(self._trip("personal_data", "answer", "fix", failure.error_message, thread_id))
+            problems.append(failure.error_message)
+            text = fixed if isinstance(fixed, str) else text
+        assets = frozenset(known_assets) if known_assets is not None else self.known_assets
+        codes = frozenset(known_codes) if known_codes is not None else self.known_codes
+        metadata = {
+            "allowed_refs": list(allowed_refs),
+            "known_assets": sorted(assets),
+            "known_codes": sorted(codes),
+        }
+        uncited: list[str] = []
+        unknown_citations: list[str] = []
+        failure, _ = self._run(self._answer["grounded"], text, metadata)
+        if failure is not None:
+            details = failure.metadata or {}
+            uncited = list(details.get("uncited", [])) if require_citations else []
+            unknown_citations = list(details.get("unknown_citations", []))
+            if uncited or unknown_citations:
+                trips.append(self._trip("grounded", "answer", "reask", failure.error_message, thread_id))
+                problems.append(failure.error_message)
+        failure, _ = self._run(self._answer["known_entities"], text, metadata)
+        unknown_entities: list[str] = []
+        if failure is not None:
+            unknown_entities = list((failure.metadata or {}).get("unknown_entities", []))
+            trips.append(self._trip("known_entities", "answer", "reask", failure.error_message, thread_id))
+            problems.append(failure.error_message)
+        reaction: Reaction
+        if uncited or unknown_citations or unknown_entities:
+            reaction = "reask"
+        elif problems:
+            reaction = "fix"
+        else:
+            reaction = "pass"
+        return OutputVerdict(
+            ok=reaction == "pass",
+            reaction=reaction,  # type: ignore[arg-type]
+            text=text,
+            reason="; ".join(problems) or None,
+            problems=problems,
+            uncited=uncited,
+            unknown_citations=unknown_citations,
+            unknown_entities=unknown_entities,
+            trips=trips,
+        )
+
+    def _asset_facts(self, asset_id: str | None) -> dict[str, Any]:
+        """The hazards the policy reads; an asset the site does not define is treated as the riskiest."""
+        try:
+            asset = self.site.asset(asset_id or "")
+        except KeyError:
+            return {"energized": True, "pressurized": True, "criticality": "A"}
+        spec = self.site.asset_class(asset.asset_class)
+        return {
+            "energized": spec.energized,
+            "pressurized": spec.pressurized,
+            "criticality": asset.criticality,
+        }
+
+    def check_action(
+        self,
+        kind: str,
+        description: str,
+        asset_id: str | None = None,
+        *,
+        payload: dict[str, Any] | None = None,
+        thread_id: str | None = None,
+    ) -> ActionVerdict:
+        """Check an action before it is proposed: the safety policy, then the validators on its text."""
+        verdict = classify(self.policy, kind=kind, payload=payload or {}, asset=self._asset_facts(asset_id))
+        trips: list[Trip] = []
+        reasons: list[str] = []
+        failure, _ = self._run(self._action["safety_bypass"], f"{kind.replace('_', ' ')}: {description}")
+        if failure is not None:
+            trips.append(self._trip("safety_bypass", "action", "refuse", failure.error_message, thread_id))
+            reasons.append(failure.error_message)
+        failure, _ = self._run(self._action["prompt_injection"], description)
+        if failure is not None:
+            trips.append(self._trip("prompt_injection", "action", "refuse", failure.error_message, thread_id))
+            reasons.append(failure.error_message)
+        if verdict.forbidden:
+            reasons.insert(0, f"{kind.replace('_', ' ')} is never proposed: {'; '.join(verdict.reasons)}")
+        forbidden = bool(reasons)
+        return ActionVerdict(
+            allowed=not forbidden,
+            forbidden=forbidden,
+            requires_approval=verdict.requires_approval,
+            reason="; ".join(reasons) or None,
+            reasons=verdict.reasons,
+            trips=trips,
+        )
+
+    def check_structured(
+        self, value: str | dict[str, Any], schema: type[ModelT], *, thread_id: str | None = None
+    ) -> SchemaVerdict[ModelT]:
+        """Validate a structured output against its model; on failure the error is what a re-ask sends."""
+        with self._lock:
+            guard = self._schemas.get(schema)
+            if guard is None:
+                guard = offline_guard(
+                    f"schema-{schema.__name__}", MatchesSchema(schema, on_fail=OnFailAction.REASK)
+                )
+                self._schemas[schema] = guard
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        failure, _ = self._run(guard, text)
+        if failure is not None:
+            trip = self._trip("matches_schema", "structured", "reask", failure.error_message, thread_id)
+            return SchemaVerdict[ModelT](ok=False, error=failure.error_message, trips=[trip])
+        model, _ = parse(text, schema)
+        return SchemaVerdict[ModelT](ok=True, value=schema.model_validate(model))
+
+
+def build_guards(services: Services) -> Guards:
+    """Build the guards for a Services container: its site (and manuals), policy, embedder and registry."""
+    vocabulary = site_vocabulary(services.site, services.settings.site_dir)
+    return Guards(
+        services.site,
+        vocabulary=vocabulary,
+        policy=services.policy,
+        embedder=services.embedder,
+        extra_assets=services.registry.ids(),
+    )

@@ -1,0 +1,347 @@
+"""PromptInjection: instructions aimed at the model, in a user message or inside a retrieved document.
+
+Rules by family, run on the normalised text and on its de-obfuscated form (leetspeak, spaced letters,
+typos of key words), and on any readable text hidden in base64, hex or rot13. A user message that trips
+is refused with the family's reason; a retrieved passage that trips is dropped (fix to empty).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from guardrails import Validator, register_validator
+from guardrails.classes.validation.validation_result import FailResult, PassResult, ValidationResult
+
+from copilot.guards.text import decoded_payloads, normalise, variants
+
+_DET = r"(?:(?:all|any|every|of|the|your|my|these|those|its|their|previous|prior|above|earlier|preceding|original|initial|existing|current|system|safety|developer|default|old|other|such|las|les|tus|tes|todas|toutes|alle|le|as|die|deine|vorherigen|anteriores|precedentes|precedenti|anteriori)\s+){0,4}"
+_RULE_NOUNS = (
+    r"(?:instructions?|rules|guidelines|directives?|(?:system )?prompts?|programming|guardrails|training|"
+    r"constraints|restrictions|polic(?:y|ies)|safeguards|limitations|conditioning|content filters?|"
+    r"safety filters?|orders you were given|instrucciones|reglas|consignes|regles|anweisungen|regeln|"
+    r"vorgaben|istruzioni|regole|instrucoes|instructies)"
+)
+_ASSISTANT = (
+    r"(?:ai|a\.i\.|assistant|model|llm|chatbot|chat bot|copilot|co-pilot|bot|agent|language model|gpt)"
+)
+_AUTHORITY = (
+    r"(?:administrator|admin|sysadmin|plant manager|site manager|operations manager|maintenance manager|"
+    r"production manager|shift (?:supervisor|lead|manager|leader)|supervisor|safety officer|hse manager|"
+    r"engineer in charge|superuser|root user|developer|owner|ceo|director|boss|manager|operator on duty|"
+    r"control room operator|duty operator|senior operator|olivia|omar)"
+)
+_APPROVERS = (
+    r"(?:omar|olivia|the operator|an operator|the duty operator|the shift (?:lead|supervisor|manager)|"
+    r"the (?:plant|site|area|maintenance|operations) manager|the supervisor|my (?:boss|supervisor|manager|lead)|"
+    r"management|control room|the control room|hse|safety)"
+)
+_HEARSAY = (
+    rf"(?:\b(?:already|been|was|is|has been|got|pre-?)\s*(?:approved|authori[sz]ed|signed off|cleared|okayed|"
+    rf"ok'?d|green-?lit)\b[^.?!\n]{{0,40}}\b(?:by|from)\s+{_APPROVERS}|\b{_APPROVERS}\s+(?:said|says|told me|"
+    r"confirmed|agreed)(?: that)?,? (?:it'?s |it is |this is |that'?s |we are |we'?re |you can |you may |i can |"
+    r"we can )?(?:fine|ok|okay|alright|approved|good to go|cleared|allowed|authori[sz]ed|go ahead)|\b"
+    rf"{_APPROVERS}\s+(?:gave (?:the |me the |us the |it the )?(?:ok|okay|go-?ahead|green light|nod)|is (?:fine|ok|"
+    r"okay|good) with|signed (?:it |this )?off|okayed|ok'?d|(?:already |has )?approved|(?:already |has )?"
+    r"authori[sz]ed|wants you to|asked you to))"
+)
+_ACT_CUE = (
+    r"\b(?:execute|do it|go ahead|proceed|run it|push|just|shut ?(?:it )?down|stop it|restart|bypass|approve|"
+    r"skip|without|no need|now|immediately|right away|asap|carry out|put it through|action it|make it happen)\b"
+)
+
+Scope = str
+"""A rule's scope: "both", "user" (a user message only) or "document" (a retrieved passage only).
+An action description (source "action") is held to the "both" rules only."""
+
+RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
+    "instruction override": (
+        (
+            "both",
+            rf"\b(?:ignore|ignoring|disregard|forget|override|overrule|abandon|discard|drop|bypass|skip|ignora|"
+            rf"olvida|oublie|oubliez|ignorez|ignoriere|vergiss|dimentica|esquece|negeer|vergeet)\s+{_DET}"
+            rf"{_RULE_NOUNS}\b",
+        ),
+        (
+            "both",
+            r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all that|what)\s+(?:above|before|earlier|"
+            r"previously|you (?:were|have been) told|i said|said before)",
+        ),
+        (
+            "both",
+            r"\b(?:new|updated|real|actual|revised) (?:instructions|rules|system prompt|directive|task|objective|"
+            r"orders)\s*(?::|are\b|follow\b)",
+        ),
+        (
+            "both",
+            r"\byour (?:new|real|true|actual) (?:task|role|goal|purpose|objective|instructions?) (?:is|are)\b",
+        ),
+        (
+            "both",
+            r"\bfrom now on,? (?:you are|you will|you must|you're|you have no|ignore|act as|pretend|forget|"
+            r"disregard)\b",
+        ),
+        (
+            "both",
+            r"\b(?:answer|respond|reply|act|talk|speak|behave)\b[^.\n]{0,30}\b(?:with no|without(?: any)?) "
+            r"(?:restrictions|filters|rules|guardrails|censorship|ethics|limits|safety (?:rules|guidelines|"
+            r"filters))\b",
+        ),
+    ),
+    "role-play or jailbreak framing": (
+        (
+            "both",
+            r"\byou are (?:now|no longer|free|not bound|dan\b|an? (?:unrestricted|unfiltered|uncensored|evil|"
+            r"rogue|different|new|jailbroken)|in (?:developer|dan|god|admin|debug|maintenance|unrestricted) mode)",
+        ),
+        (
+            "both",
+            r"\bact (?:as if you(?: were|'re| are)?|like you(?:'re| are| were)|as an? (?:unrestricted|unfiltered|"
+            r"uncensored|evil|rogue|jailbroken|different ai)|as dan\b|as my (?:late )?(?:grandma|grandmother|"
+            r"grandpa))",
+        ),
+        ("both", r"\bpretend (?:to be|you are|you're|that you|that|you have|you don'?t)\b"),
+        (
+            "both",
+            r"\b(?:role-?play|let'?s play a game|play the (?:role|part) of|stay in character|break character|"
+            r"imagine you are|imagine you're|you will now act|simulate an? (?:ai|assistant|model|unrestricted))",
+        ),
+        ("both", r"\b(?:dan|developer|god|sudo|jailbreak|evil|unrestricted|unfiltered|opposite) mode\b"),
+        ("both", r"\b(?:jailbreak|jailbroken|do anything now)\b"),
+        (
+            "both",
+            r"\b(?:unfiltered|unrestricted|uncensored|jailbroken|unaligned|amoral|unethical|rogue|evil)\s+(?:ai|"
+            r"assistant|model|version|chatbot|bot|copilot|persona|mode|response|answer|twin)\b",
+        ),
+        ("both", r"\b(?:answer|respond|reply)\s+(?:twice|in two ways|two ways|as both)\b"),
+        ("both", r"\bin a (?:fictional|hypothetical|imaginary) (?:world|scenario|story|universe) where\b"),
+        ("both", r"\bhypothetically,? if you (?:had|were|could|did) (?:no|not)\b"),
+        ("both", r"\bmy (?:late )?(?:grandma|grandmother|grandpa) used to\b"),
+        (
+            "both",
+            r"\b(?:ahora eres|actua como|finge que|finge ser|tu es maintenant|fais comme si|joue le role|"
+            r"du bist jetzt|tu sei ora|agora voce e|je bent nu)\b",
+        ),
+    ),
+    "request for the system prompt or secrets": (
+        (
+            "both",
+            r"\b(?:reveal|show|print|display|output|repeat|recite|dump|leak|expose|share|give me|tell me|"
+            r"list|spell out|write out|copy|paste|what (?:is|are|was|were))\b[^.?!\n]{0,25}\b(?:your|the|its)\s+"
+            r"(?:(?:full|exact|entire|complete|original|initial|hidden|secret|internal|developer|system|first|"
+            r"real|underlying)\s+){1,3}(?:prompt|instructions|rules|configuration|guidelines|directives|message)",
+        ),
+        (
+            "both",
+            r"\b(?:reveal|show|print|repeat|what (?:is|are|were)|tell me|give me|share)\b[^.?!\n]{0,15}\byour "
+            r"(?:prompt|instructions|rules|guidelines|directives|configuration|programming)\b",
+        ),
+        (
+            "both",
+            r"\b(?:repeat|print|output|copy)\b[^.?!\n]{0,30}\b(?:verbatim|word for word|everything above|"
+            r"the text above|the words above|above this line)",
+        ),
+        (
+            "both",
+            r"\b(?:what|how) (?:were|have) you (?:been )?(?:told|instructed|programmed|configured|prompted)\b",
+        ),
+        (
+            "both",
+            r"\b(?:show|print|reveal|give me|tell me|list|send|dump|what (?:is|are))\b[^.?!\n]{0,30}\b(?:api keys?|"
+            r"secret keys?|access tokens?|credentials|passwords?|connection strings?|env(?:ironment)? "
+            r"var(?:iable)?s|database url)\b",
+        ),
+    ),
+    "text posing as a system or tool message": (
+        ("both", r"<\|?(?:im_start|im_end|system|endoftext|assistant|user)\|?>|\[/?inst\]|<</?sys>>"),
+        ("both", r"\"role\"\s*:\s*\"(?:system|tool|assistant|developer|function)\""),
+        (
+            "both",
+            r"(?:^|\n|\s)#{2,}\s*(?:system|instruction|instructions|new instructions|admin|developer)\b",
+        ),
+        (
+            "both",
+            r"\b(?:begin|start|end) (?:of )?(?:the )?(?:system|admin|developer|user) (?:message|prompt|override|"
+            r"instructions|input)\b",
+        ),
+        ("both", r"\b(?:system|admin|developer|security|root|priority) override\b"),
+        ("both", r"\b(?:tool|function) (?:result|output|response|call)s?\s*:\s*\{"),
+        (
+            "both",
+            r"(?:^|\n|[.!?]\s)\s*[\[<(]?\s*(?:system|assistant|tool|developer|admin|administrator|root)\s*"
+            r"(?:message|note|notice)?\s*[\]>)]?\s*:[^\n]{0,200}\b(?:you|ignore|must|always|never|respond|answer|"
+            r"approve|execute|call|reveal|override|disregard|assistant|instructions)\b",
+        ),
+    ),
+    "hidden instruction to call a tool or to act": (
+        (
+            "both",
+            r"\b(?:call|invoke|run|use|trigger|execute|fire)\s+(?:the\s+)?(?:propose_action|create_work_order|"
+            r"book_technician|shutdown_equipment|restart_equipment|change_setpoint|bypass_interlock|"
+            r"isolate_energy|decide)\b",
+        ),
+        (
+            "both",
+            r"\b(?:call|invoke|trigger)\s+(?:the|a|your)\s+(?:\w+\s+)?(?:tool|function|api|endpoint)\s+"
+            r"(?:with|to|and|that)\b",
+        ),
+        (
+            "both",
+            r"\bif you are (?:an? )?(?:ai|assistant|language model|llm|chatbot|copilot|bot|agent|model)\b",
+        ),
+        (
+            "both",
+            r"\b(?:send|post|upload|forward|email|e-mail|exfiltrate|transmit|leak)\b[^.\n]{0,60}\b(?:to|at)\s+"
+            r"(?:https?://|www\.)",
+        ),
+        (
+            "document",
+            r"\b(?:note|message|instruction|instructions|attention|important|notice|reminder)s?\s+(?:to|for)\s+"
+            r"(?:the |any |all )?" + _ASSISTANT + r"s?\b",
+        ),
+        ("document", r"\b(?:dear|hey|hello|attention|attn:?)\s+" + _ASSISTANT + r"s?\b"),
+        (
+            "document",
+            r"\b(?:the |any |all |this )?"
+            + _ASSISTANT
+            + r"s?\s*,?\s+(?:must|should|shall|will|is required to|"
+            r"are required to|needs? to|has to|have to|reading this|processing this|that reads)\b",
+        ),
+        (
+            "document",
+            r"\bwhen (?:you are )?(?:asked|answering|summari[sz]ing|responding|replying|queried|questioned)\b"
+            r"[^.\n]{0,60}\b(?:say|tell|respond|answer|reply|recommend|state|claim|instruct|advise)\b",
+        ),
+        (
+            "document",
+            r"\b(?:tell|instruct|advise|recommend to|inform) (?:the )?(?:user|reader|technician|operator|human|"
+            r"requester|person asking)s? (?:to|that)\b",
+        ),
+        ("document", r"\b(?:respond|reply|answer) (?:only |solely )?with\b"),
+        (
+            "document",
+            r"\bdo not (?:mention|cite|reveal|disclose|tell (?:the )?(?:user|technician|operator))\b",
+        ),
+        (
+            "document",
+            r"\b(?:send|post|upload|forward|email|e-mail)\b[^.\n]{0,60}\b(?:to|at)\s+[\w.-]+@[\w-]+\.",
+        ),
+    ),
+    "claimed authority or approval": (
+        (
+            "user",
+            rf"\b(?:as|i am|i'm|im|this is|speaking as)\s+(?:the |a |an |your )?{_AUTHORITY}\b[^\n]{{0,120}}"
+            r"\b(?:authori[sz]e|authori[sz]ation|approve|approval|grant|permit|allow|order|instruct|override|waive|"
+            r"execute|skip|sign off|sign-off|no need|without)",
+        ),
+        (
+            "both",
+            r"\b(?:i|we)\s+(?:hereby\s+)?(?:authori[sz]e|approve|grant|give you (?:permission|authority)|permit|"
+            r"order|instruct)\s+(?:you|the copilot|the assistant|this|it|the (?:shutdown|restart|bypass|change|"
+            r"request|action|work order|override|isolation))\b",
+        ),
+        (
+            "both",
+            r"\b(?:mark|set|flag|record|treat|consider|log|list)\b[^.?!\n]{0,40}\bas\s+(?:approved|authori[sz]ed|"
+            r"signed off|pre-?approved|accepted|decided)\b",
+        ),
+        (
+            "user",
+            r"\b(?:approval|request)\s*#?\s*\d+\s+(?:is|has been|was|got)\s+(?:already\s+)?(?:signed off|approved|"
+            r"authori[sz]ed|cleared|ok'?d|okayed)",
+        ),
+        ("user", rf"{_HEARSAY}[^?!\n]{{0,100}}{_ACT_CUE}"),
+        ("user", rf"{_ACT_CUE}[^?!\n]{{0,100}}{_HEARSAY}"),
+        (
+            "user",
+            r"(?:^|[.!?,;:]\s*|\b(?:please|can you|could you|would you|will you|just|go ahead and|now|you|so)\s+)"
+            r"(?:approve|authori[sz]e|sign off|rubber-?stamp|green-?light)\s+(?:it|this|that|them|the (?:request|action|shutdown|work order|"
+            r"change|bypass|restart|isolation|job|approval|proposal)|all(?: pending)?(?: requests| approvals)?|"
+            r"everything|my (?:own )?(?:request|work order|proposal)|(?:approval|request|#)\s*#?\d+)",
+        ),
+        (
+            "both",
+            r"\b(?:execute|do|carry out|perform|run|apply|push|action|process|complete)\s+(?:it|this|that|them|the "
+            r"(?:shutdown|restart|change|request|action|work order|bypass|isolation|job|order))?\s*(?:now|"
+            r"immediately|right away|directly|straight away|asap)?\s*(?:without|skipping|bypassing|before)\s+"
+            r"(?:the |an |any |waiting for (?:the |an )?)?(?:approval|approver|operator|sign-?off|review|queue|"
+            r"confirmation)",
+        ),
+        (
+            "both",
+            r"\b(?:no|without|skip(?:ping)?|bypass(?:ing)?|don'?t need|doesn'?t need|no need for|not need)\s+"
+            r"(?:an |the |any |for )?(?:approval|approvals|approver|sign-?off|operator'?s? (?:decision|approval|ok)|"
+            r"review queue|approval queue)\b",
+        ),
+        (
+            "user",
+            r"\bjust (?:do|execute|run|push|action) it\b|\bdon'?t ask (?:for approval|anyone|the operator)\b",
+        ),
+    ),
+    "encoded payload with instructions": (
+        (
+            "both",
+            r"\b(?:decode|decipher|unscramble|reverse|translate|convert|read)\b[^.\n]{0,40}\b(?:and|then)\b[^.\n]"
+            r"{0,20}\b(?:follow|execute|do|run|obey|carry out|apply|act on|perform)\b",
+        ),
+        (
+            "both",
+            r"\b(?:base-?64|rot-?13|hex-?encoded|encoded (?:instructions|message|payload|command|text))\b[^.\n]"
+            r"{0,60}\b(?:follow|execute|obey|do what|carry out|act on|run)\b",
+        ),
+        (
+            "both",
+            r"\b(?:follow|execute|obey|do what|carry out|act on|run)\b[^.\n]{0,60}\b(?:base-?64|rot-?13|"
+            r"hex-?encoded|encoded (?:instructions|message|payload|command|text))\b",
+        ),
+    ),
+}
+_COMPILED = {
+    family: [(scope, re.compile(pattern)) for scope, pattern in rules] for family, rules in RULES.items()
+}
+_REASONS = {
+    "instruction override": "it tries to override the assistant's instructions",
+    "role-play or jailbreak framing": "it asks the assistant to take on another role or drop its rules",
+    "request for the system prompt or secrets": "it asks for the assistant's instructions or secrets",
+    "text posing as a system or tool message": "it contains text posing as a system or tool message",
+    "hidden instruction to call a tool or to act": "it contains instructions addressed to the assistant",
+    "claimed authority or approval": (
+        "approval can't be given, claimed or skipped in the chat: an operator decides in the approval queue"
+    ),
+    "encoded payload with instructions": "it hides instructions in an encoded payload",
+}
+
+
+def find_injection(text: str, source: str = "user") -> tuple[str, str] | None:
+    """The (family, matched phrase) of the first rule a user message or a document trips, or None."""
+    texts = variants(text)
+    texts += [normalise(p) for p in decoded_payloads(text)]
+    for family, rules in _COMPILED.items():
+        for candidate in texts:
+            for scope, pattern in rules:
+                if scope not in ("both", source):
+                    continue
+                if match := pattern.search(candidate):
+                    return family, match.group(0).strip()[:60]
+    return None
+
+
+@register_validator(name="copilot/prompt_injection", data_type="string")
+class PromptInjection(Validator):  # type: ignore[misc]
+    """Instructions aimed at the model. `source`: 'user' or 'action' (refuse), 'document' (drop the passage)."""
+
+    def __init__(self, source: str = "user", on_fail: Any = None, **kwargs: Any) -> None:
+        super().__init__(on_fail=on_fail, source=source, **kwargs)
+        self.source = source
+
+    def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
+        found = find_injection(str(value), self.source)
+        if found is None:
+            return PassResult()
+        family, phrase = found
+        where = {"user": "the message", "document": "the retrieved passage"}.get(self.source, "the action")
+        return FailResult(
+            error_message=f"prompt injection in {where}: {_REASONS[family]}",
+            fix_value="",
+            metadata={"rule": family, "phrase": phrase, "source": self.source},
+        )

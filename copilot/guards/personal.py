@@ -1,0 +1,252 @@
+"""PersonalData: e-mail addresses, phone numbers, national ids, payment cards, IBANs and home addresses.
+
+`detect="values"` finds personal data in a text and fixes it by redaction (input and output);
+`detect="requests"` finds a request to obtain someone's personal data ("what is Ana's home address"),
+which is refused. Reasons name the kinds found, never the values.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from guardrails import Validator, register_validator
+from guardrails.classes.validation.validation_result import (
+    ErrorSpan,
+    FailResult,
+    PassResult,
+    ValidationResult,
+)
+
+from copilot.guards.text import normalise
+
+_UNIT_AFTER = re.compile(
+    r"^\s?(?:%|bar|mbar|mm|m3|m|kg|g|a|v|kw|w|hz|rpm|nm|h|min|s|degc|°c|k|ml|l|ppm|mohm|x)\b", re.IGNORECASE
+)
+
+
+def luhn_ok(digits: str) -> bool:
+    total, parity = 0, len(digits) % 2
+    for i, ch in enumerate(digits):
+        d = int(ch)
+        if i % 2 == parity:
+            d *= 2
+            if d > 9:
+                d -= 9
+        total += d
+    return total % 10 == 0
+
+
+def iban_ok(candidate: str) -> bool:
+    compact = re.sub(r"\s", "", candidate).upper()
+    if not 15 <= len(compact) <= 34:
+        return False
+    rearranged = compact[4:] + compact[:4]
+    digits = "".join(str(int(ch, 36)) for ch in rearranged)
+    return int(digits) % 97 == 1
+
+
+@dataclass(frozen=True)
+class Finding:
+    kind: str
+    start: int
+    end: int
+
+
+_EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
+_CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
+_IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
+_SSN = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")
+_UK_NINO = re.compile(r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")
+_ES_DNI = re.compile(r"\b\d{8}-?[A-HJ-NP-TV-Z]\b")
+_ID_CONTEXT = re.compile(
+    r"\b(?:ssn|social security(?: number| no\.?)?|national (?:id|insurance)(?: number| no\.?)?|passport(?: number| "
+    r"no\.?)?|id (?:number|card|no\.?)|dni|nie|bsn|personnummer|tax (?:id|number)|nin|driver'?s licen[cs]e)"
+    r"\s*(?:is|:|#|=|number)?\s*([A-Z0-9][A-Z0-9 -]{4,18}[A-Z0-9])",
+    re.IGNORECASE,
+)
+_PHONE_INTL = re.compile(
+    r"(?<![\w+])\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}(?!\w)"
+)
+_PHONE_NANP = re.compile(r"(?<![\w-])(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\w-])")
+_PHONE_CONTEXT = re.compile(
+    r"\b(?:phone|tel|telephone|mobile|cell|cellphone|call (?:me|him|her|them)(?: (?:on|at))?|ring (?:me|him|her)"
+    r"(?: on)?|text (?:me|him|her)(?: on| at)?|whatsapp|sms|number is|reach (?:me|him|her) (?:on|at))"
+    r"\s*(?::|is|on|at)?\s*(\(?\+?\d[\d ().-]{6,18}\d)",
+    re.IGNORECASE,
+)
+_STREET = (
+    r"(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|close|"
+    r"crescent|gardens|grove|square|sq|park|row|hill|mews|calle|avenida|rue|strasse|straße|weg|straat|via)"
+)
+_ADDRESS = re.compile(
+    rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][a-z]+\.?\s+){{1,3}}{_STREET}\b\.?(?:,?\s+(?:apt|flat|unit)\.?\s*\d+\w?)?"
+    r"(?:,?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?(?:,?\s+[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|,?\s+\d{4,5})?",
+)
+_ADDRESS_CONTEXT = re.compile(
+    r"\b(?:lives? at|living at|home address(?: is)?|address is|resides at|house is at|flat is at)\s*:?\s*"
+    r"([^\n.;]{6,80})",
+    re.IGNORECASE,
+)
+
+KIND_LABELS = {
+    "email": "e-mail address",
+    "phone": "phone number",
+    "national_id": "national id number",
+    "card": "payment card number",
+    "iban": "IBAN",
+    "address": "home address",
+}
+
+
+def _phone_digits_ok(text: str) -> bool:
+    digits = re.sub(r"\D", "", text)
+    return 7 <= len(digits) <= 15
+
+
+def find_personal_data(text: str) -> list[Finding]:
+    """Personal data in a text, as non-overlapping spans (first kind wins)."""
+    found: list[Finding] = []
+
+    def add(kind: str, start: int, end: int) -> None:
+        if any(f.start < end and start < f.end for f in found):
+            return
+        found.append(Finding(kind, start, end))
+
+    for m in _EMAIL.finditer(text):
+        add("email", m.start(), m.end())
+    for m in _IBAN.finditer(text):
+        if iban_ok(m.group(0)):
+            add("iban", m.start(), m.end())
+    for m in _CARD.finditer(text):
+        digits = re.sub(r"\D", "", m.group(0))
+        if 13 <= len(digits) <= 19 and luhn_ok(digits) and len(set(digits)) > 1:
+            add("card", m.start(), m.end())
+    for pattern in (_SSN, _UK_NINO, _ES_DNI):
+        for m in pattern.finditer(text):
+            add("national_id", m.start(), m.end())
+    for m in _ID_CONTEXT.finditer(text):
+        if re.search(r"\d", m.group(1)):
+            add("national_id", m.start(1), m.end(1))
+    for pattern in (_PHONE_INTL, _PHONE_NANP):
+        for m in pattern.finditer(text):
+            if _phone_digits_ok(m.group(0)) and not _UNIT_AFTER.match(text[m.end() :]):
+                add("phone", m.start(), m.end())
+    for m in _PHONE_CONTEXT.finditer(text):
+        if _phone_digits_ok(m.group(1)) and not _UNIT_AFTER.match(text[m.end(1) :]):
+            add("phone", m.start(1), m.end(1))
+    for m in _ADDRESS.finditer(text):
+        add("address", m.start(), m.end())
+    for m in _ADDRESS_CONTEXT.finditer(text):
+        if re.search(r"\d", m.group(1)):
+            add("address", m.start(1), m.end(1))
+    return sorted(found, key=lambda f: f.start)
+
+
+def redact(text: str, findings: Iterable[Finding]) -> str:
+    out, last = [], 0
+    for f in sorted(findings, key=lambda f: f.start):
+        out.append(text[last : f.start])
+        out.append(f"[{f.kind.upper()} REDACTED]")
+        last = f.end
+    out.append(text[last:])
+    return "".join(out)
+
+
+_ATTRIBUTES = (
+    r"(?:home address|address|house|flat|apartment|where (?:he|she|they) lives?|phone(?: number)?|"
+    r"mobile(?: number)?|cell(?: number)?|cellphone|telephone(?: number)?|(?:personal |private )?number|"
+    r"e-?mail(?: address)?|date of birth|birthday|dob|salary|pay ?slip|pay rate|wages|bank(?: details| account)?|iban|"
+    r"account number|card number|credit card|ssn|social security(?: number)?|national (?:id|insurance)(?: number)?"
+    r"|passport(?: number)?|id number|medical (?:history|records?|condition)|health (?:condition|problems?|"
+    r"issues?|records?)|sick(?:ness)? (?:leave|note|"
+    r"record)|illness|diagnosis|religion|politics|political views|family|wife|husband|kids|children|"
+    r"girlfriend|boyfriend|partner|password|login|car registration|licen[cs]e plate|social media|instagram|"
+    r"facebook|linkedin|disciplinary (?:record|history)|performance review)"
+)
+_PERSON_GENERIC = (
+    r"(?:his|her|their|him|them|employee'?s?|colleague'?s?|co-?worker'?s?|coworker'?s?|technician'?s?|"
+    r"operator'?s?|manager'?s?|supervisor'?s?|someone'?s?|somebody'?s?|person'?s?|staff|worker'?s?|the new "
+    r"guy'?s?|the new girl'?s?|everyone'?s?|everybody'?s?|all (?:the )?(?:technicians|operators|staff)'?s?|"
+    r"t-0\d'?s?)"
+)
+_ASK = (
+    r"(?:what(?:'s| is| are)|what'?re|give me|tell me|send me|share|find|look up|lookup|get me|show me|list|"
+    r"do you (?:have|know)|can (?:you|i) (?:get|have|find|see)|i need|need|where (?:does|do)|which|dig up|pull up)"
+)
+
+
+def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
+    alternatives = sorted({n.lower() for n in names if len(n) >= 3}, key=len, reverse=True)
+    person = _PERSON_GENERIC
+    if alternatives:
+        person = rf"(?:{_PERSON_GENERIC}|(?:{'|'.join(re.escape(a) for a in alternatives)})(?:'s|s')?)"
+    return [
+        re.compile(rf"\b{_ASK}\b[^?.!\n]{{0,40}}\b{person}\s+(?:\w+\s+)?{_ATTRIBUTES}(?:e?s)?\b"),
+        re.compile(
+            rf"\b{_ASK}\b[^?.!\n]{{0,30}}\b{_ATTRIBUTES}(?:e?s)?\s+(?:of|for|belonging to)\s+{person}"
+        ),
+        re.compile(rf"\bwhere (?:does|do|did)\s+{person}\s+(?:live|stay|reside|sleep)\b"),
+        re.compile(
+            rf"\bhow (?:old is|much does|much is)\s+{person}\b[^?.!\n]{{0,20}}(?:\bpaid|\bearn|\bmake|\bold|$|\?)"
+        ),
+        re.compile(
+            rf"\b(?:is|was)\s+{person}\s+(?:sick|ill|pregnant|on (?:sick|medical|maternity) leave|in hospital|"
+            r"getting divorced|in trouble|being fired|on a disciplinary)"
+        ),
+        re.compile(rf"\bwhy (?:is|was)\s+{person}\s+(?:off|absent|away|sick|not (?:at|in) work)\b"),
+    ]
+
+
+def _first_names(names: Iterable[str]) -> list[str]:
+    out = set()
+    for name in names:
+        out.add(name)
+        out.update(part for part in name.split() if len(part) >= 3)
+    return sorted(out)
+
+
+@register_validator(name="copilot/personal_data", data_type="string")
+class PersonalData(Validator):  # type: ignore[misc]
+    """Personal data: `detect='values'` redacts (fix); `detect='requests'` flags asking for someone's data."""
+
+    def __init__(
+        self, detect: str = "values", people: list[str] | None = None, on_fail: Any = None, **kwargs: Any
+    ) -> None:
+        super().__init__(on_fail=on_fail, detect=detect, people=people, **kwargs)
+        self.detect = detect
+        self._requests = _request_patterns(_first_names(people or []))
+
+    def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
+        text = str(value)
+        if self.detect == "requests":
+            return self._check_request(text)
+        findings = find_personal_data(text)
+        if not findings:
+            return PassResult()
+        kinds = sorted({f.kind for f in findings})
+        return FailResult(
+            error_message="personal data redacted: " + ", ".join(KIND_LABELS[k] for k in kinds),
+            fix_value=redact(text, findings),
+            error_spans=[ErrorSpan(start=f.start, end=f.end, reason=f.kind) for f in findings],
+            metadata={"kinds": kinds, "count": len(findings)},
+        )
+
+    def _check_request(self, text: str) -> ValidationResult:
+        lower = normalise(text)
+        for pattern in self._requests:
+            if match := pattern.search(lower):
+                attribute = next(
+                    (a for a in re.findall(_ATTRIBUTES, match.group(0))),
+                    "personal details",
+                )
+                return FailResult(
+                    error_message=(
+                        f"it asks for someone's personal data ({attribute}): the copilot does not share "
+                        "colleagues' personal details; ask HR or the person directly"
+                    ),
+                    metadata={"attribute": attribute},
+                )
+        return PassResult()

@@ -1,0 +1,312 @@
+"""SafetyBypass: anything that would defeat a safety system, in a request, an answer or an action.
+
+Families: defeating an interlock or trip (bypass, jumper, override, force, disable ...), skipping or
+short-cutting lockout-tagout, silencing or inhibiting alarms, raising a trip or alarm limit (or resetting
+a trip again and again) to keep running, exceeding a rated limit, running without guards, working on
+live or pressurised equipment. A rule matches a verb and a safety object in one sentence; negation
+before the verb ("never bypass", "do not jumper") or a warning in the same clause ("bypassing it is
+dangerous") makes it legitimate safety content, as does a question about consequences ("what happens if").
+
+In a request or an action description it refuses; in an answer it replaces the text with a safe refusal.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from guardrails import Validator, register_validator
+from guardrails.classes.validation.validation_result import FailResult, PassResult, ValidationResult
+
+from copilot.guards.text import clauses, decoded_payloads, normalise, sentences, variants
+
+_W = r"(?:[\s,]+(?!(?:and|or|but|then|so|if|when|because|while|unless)\b)[\w'()/-]+){0,6}?[\s,]+"  # up to six words, not a new clause
+_OBJ = (
+    r"(?:interlocks?|trip (?:circuits?|relays?|switch(?:es)?|functions?|settings?|limits?|points?|signals?)|"
+    r"trips?|safety (?:systems?|valves?|switch(?:es)?|relays?|circuits?|devices?|functions?|chains?|loops?|"
+    r"interlocks?|shut-?downs?|cut-?outs?|features?|controls?)|safeties|sis|esd|e-?stops?|emergency stops?|"
+    r"shut-?downs?|cut-?outs?|limit switch(?:es)?|flow switch(?:es)?|pressure switch(?:es)?|level switch(?:es)?|"
+    r"freeze (?:protection|stat|thermostat)|freezestat|overload(?: relays?| protection| trips?)?|protections?|"
+    r"permissives?|relief valves?|psvs?|prvs?|pressure relief|machine guards?|guard (?:switch(?:es)?|interlocks?)|"
+    r"light curtains?|door switch(?:es)?|watchdogs?|alarms?|horns?|sirens?|buzzers?|beacons?|annunciators?|"
+    r"gas (?:detectors?|monitors?|alarms?)|refrigerant (?:monitors?|detectors?|alarms?)|detectors?|"
+    r"(?:a|e)-\d{3}|ch-5\d\d|low oil pressure|high (?:pressure|temp(?:erature)?) (?:cut-?out|switch))"
+)
+_ALARM_OBJ = (
+    r"(?:alarms?|horns?|sirens?|buzzers?|beacons?|annunciators?|warnings?|alerts?|gas (?:detectors?|monitors?)|"
+    r"refrigerant (?:monitors?|detectors?)|detectors?|(?:a|e)-\d{3}|ch-5\d\d)"
+)
+_DEFEAT = (
+    r"(?:bypass(?:ing)?(?! (?:valve|line|loop|damper|pipe|port)s?\b)|jumper(?:ing)?|jump(?:ing)? (?:out|over)|"
+    r"bridg(?:e|ing)(?: out)?|short(?:ing)?(?: out|-circuit)|overrid(?:e|ing)|defeat(?:ing)?|disabl(?:e|ing)|"
+    r"deactivat(?:e|ing)|inhibit(?:ing)?|suppress(?:ing)?|mut(?:e|ing)|silenc(?:e|ing)|shelv(?:e|ing)|mask(?:ing)?|"
+    r"forc(?:e|ing)|spoof(?:ing)?|fool(?:ing)?|trick(?:ing)?|cheat(?:ing)?|tap(?:e|ing) over|gag(?:ging)?|"
+    r"wedg(?:e|ing)|pin(?:ning)?|tie (?:down|off)|cable-?tie|plug(?:ging)?|block(?:ing)?|disconnect(?:ing)?|"
+    r"unplug(?:ging)?|(?:turn|switch|shut)(?:ing)? off|kill(?:ing)?|snooz(?:e|ing)|get rid of|get around|"
+    r"circumvent(?:ing)?|(?:pull|remove|take out)(?:ing)? the fuses? (?:for|on|of|in)|puentear|anular|"
+    r"desactivar|silenciar|contourner|shunter|desactiver|uberbrucken|ueberbruecken|uberbrucke|ueberbruecke|"
+    r"deaktivieren|stummschalten|ponticellare|escludere|disattivare|bypassare|desativar)"
+)
+_PASSIVE = (
+    r"(?:bypassed|jumpered|jumped out|bridged(?: out)?|overridden|overrided|defeated|disabled|deactivated|"
+    r"inhibited|suppressed|muted|silenced|shelved|masked|forced|gagged|taped over|disconnected|switched off|"
+    r"turned off|shorted(?: out)?)"
+)
+_SOFTEN = (
+    r"(?:raise|raising|increase|increasing|bump(?:ing)?(?: up)?|lift(?:ing)?|widen(?:ing)?|loosen(?:ing)?|"
+    r"relax(?:ing)?|detun(?:e|ing)|desensiti[sz](?:e|ing)|extend(?:ing)?|lengthen(?:ing)?|delay(?:ing)?|"
+    r"turn(?:ing)? up|crank(?:ing)? up|push(?:ing)? up|set(?:ting)? (?:it |them )?higher|move(?:ing)? up|"
+    r"adjust(?:ing)? (?:it |them )?up(?:wards?)?|subir|aumentar|augmenter|erhohen|erhoehen|alzare)"
+)
+_LIMIT_OBJ = (
+    r"(?:(?:trip|alarm|shut-?down|cut-?out|protection|overload|interlock|high[- ]pressure|high[- ]temp(?:erature)?|"
+    r"vibration|safety|relief|psv|prv)\b(?:[\s-]+[\w-]+){0,2}?[\s-]+(?:limits?|points?|settings?|set ?points?|"
+    r"thresholds?|levels?|delays?|timers?|values?|relays?|pressures?)|overload(?: relay)?|relief valve|"
+    r"safety valve|(?:a|e)-\d{3}|ch-5\d\d)"
+)
+_STOP_TRIPPING = (
+    r"(?:so (?:that )?it (?:stops|won'?t|doesn'?t|will not|does not|can'?t|no longer) (?:trip|alarm|shut|cut)|"
+    r"to (?:stop|avoid|prevent) (?:it |the )?(?:nuisance )?(?:tripping|trips|alarms|alarming|shutting down|"
+    r"cutting out)|(?:stop|prevent|keep) (?:it|the \w+) from (?:tripping|alarming|shutting down|cutting out))"
+)
+_WORK = (
+    r"(?:work(?:ing)? on|repair(?:ing)?|replac(?:e|ing)|chang(?:e|ing)|swap(?:ping)?|open(?:ing)?|remov(?:e|ing)|"
+    r"unbolt(?:ing)?|disconnect(?:ing)?|rewir(?:e|ing)|wir(?:e|ing)|touch(?:ing)?|fix(?:ing)?|take apart|"
+    r"dismantl(?:e|ing)|disassembl(?:e|ing)|servic(?:e|ing)|clean(?:ing)?|pull(?:ing)?|loosen(?:ing)?|"
+    r"reach(?:ing)? (?:in|into)|get (?:in|into)|enter(?:ing)?|megger(?:ing)?|terminat(?:e|ing)|do (?:the|this|it))"
+)
+_PROTECT = (
+    r"(?:loto|lock-?out(?:[- ]tag-?out)?|lock(?:ing)? (?:it |them |the \w+ )?out|tag-?out|tagging(?: out)?|"
+    r"isolation|isolat(?:e|ing)(?: it| them)?|locks?|tags?|permits?|try-?start|prov(?:e|ing) (?:it )?dead|"
+    r"zero energy|absence of voltage|voltage test|depressuri[sz](?:e|ing)|drain(?:ing)?(?: down)?|"
+    r"bloqueo|consignation|verriegelung|freischalten)"
+)
+_PROTECT_CORE = (
+    r"(?:loto|lock-?out(?:[- ]tag-?out)?|lock(?:ing)? (?:it |them |the \w+ )?out|tag-?out|tagging(?: out)?|"
+    r"isolation|isolat(?:e|ing)(?: it| them)?|locks?|try-?start|prov(?:e|ing) (?:it )?dead|zero energy|"
+    r"absence of voltage|voltage test|depressuri[sz](?:e|ing)|drain(?:ing)?(?: it| down)?|venting|bloqueo|"
+    r"consignation|freischalten)"
+)
+_LIVE = (
+    r"(?:live|energi[sz]ed|hot|powered(?: up)?|under (?:power|load|pressure|voltage)|pressuri[sz]ed|running|"
+    r"turning|on load|still on|in service|with (?:the )?power (?:on|still on)|(?:the |with )?breaker (?:on|closed|in))"
+)
+
+RULES: dict[str, tuple[str, ...]] = {
+    "defeat an interlock, trip or safety device": (
+        rf"\b{_DEFEAT}{_W}(?:the |a |an |this |that |its |all |those |these |any )?{_OBJ}\b",
+        rf"\b{_OBJ}\b(?:[\s,]+[\w'/-]+){{0,4}}?\s+(?:be|get|gets|got|getting|stay|stays|remain|remains)\s+"
+        rf"(?:\w+\s+)?{_PASSIVE}\b",
+        rf"\b(?:have|get|keep|leave|with)\s+(?:the |a |an |this |that |its |all )?(?:[\w-]+\s+){{0,4}}?{_OBJ}\s+"
+        rf"{_PASSIVE}\b",
+        r"\bjumper(?:s|ed|ing)?\s+(?:wire\s+)?(?:out|across|between|on|onto|over|in)\s+(?:the\s+)?(?:terminals?|"
+        r"contacts?|x\d|pins?|the (?:switch|relay|sensor|transmitter|contact))",
+        r"\b(?:jumper|bypass|override|defeat)\b[^.\n]{0,40}\b(?:keep (?:it|the \w+) running|stop (?:it )?tripping)",
+        r"\b(?:put|place|set|switch)\s+(?:the |it |them )?(?:\w+\s+){0,3}?(?:in|into|to)\s+(?:bypass|override|"
+        r"test|maintenance|forced|simulation) mode\b",
+        r"\b(?:fool|trick|cheat|spoof|fake)\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:sensor|switch|transmitter|controller|"
+        r"plc|relay|probe|detector|monitor|signal|reading)s?\b",
+        rf"\b(?:ignor(?:e|ing)|disregard(?:ing)?){_W}(?:the |a |an |this |that |its |all )?(?:interlocks?|trips?|"
+        r"safety (?:systems?|devices?|switch(?:es)?|interlocks?)|shut-?downs?|cut-?outs?|e-?stops?|permissives?)\b",
+        r"\b(?:tape|tie|wedge|jam|prop|pin|clip|cable-?tie|zip-?tie|wire|hold|block|bridge|short|force|glue|"
+        r"strap)\s+(?:it|them|the \w+(?: \w+)?)\s+(?:closed|shut|open|down|in|on|together|made|out)\b[^.\n]{0,40}"
+        r"\b(?:so|to make|to let|to keep|and)\b[^.\n]{0,30}\b(?:runs?|start|starts|keeps? running|stays? on|loads?|"
+        r"works?)\b",
+        r"\b(?:tape|cover|block|unplug|disconnect|remove)\s+(?:over\s+|up\s+|off\s+)?(?:the\s+)?(?:\w+\s+){0,2}?(?:sensor|probe|"
+        r"transmitter|switch|detector)s?\b[^.\n]{0,40}\b(?:so|to stop|to keep|to avoid|and it)\b",
+    ),
+    "skip lockout-tagout": (
+        rf"\b(?:skip(?:ping)?|bypass(?:ing)?|ignor(?:e|ing)|forget(?:ting)?(?: about)?|omit(?:ting)?|avoid(?:ing)?|"
+        rf"dodg(?:e|ing)|cut(?:ting)?|shortcut(?:ting)?|short-cut|circumvent(?:ing)?|don'?t bother(?: with)?|"
+        rf"do without|dispense with|drop(?:ping)?|waiv(?:e|ing)|leave out|saltar(?:se)?|omitir|sauter|"
+        rf"weglassen|uberspringen|saltare)\s+(?:the |a |any |all |that |this |our |my )?(?:whole )?"
+        rf"(?:\w+\s+)?{_PROTECT}\b",
+        rf"\b(?:without|w/o|sin|sans|ohne|senza|sem|no)\s+(?:a |an |the |any |doing (?:the |a )?|applying (?:the |a )?|"
+        rf"proper |putting (?:on )?(?:a |my |the )?|using (?:a |the )?|first |actually )?(?:[\w-]+ (?:and |or |& )?){{0,2}}?"
+        rf"{_PROTECT_CORE}\b",
+        rf"\b(?:no need|not necessary|unnecessary|don'?t need|do not need|doesn'?t need|needn'?t|no point|"
+        rf"not worth|not required|don'?t have)\s+(?:for |to |in |with )?(?:a |the |any |do |doing |bother )?"
+        rf"(?:\w+\s+)?{_PROTECT_CORE}",
+        r"\b(?:don'?t|do not|no need to|never)\s+(?:bother (?:to )?)?(?:lock(?: it| them)? out|isolate|tag (?:it )?"
+        r"out|apply (?:the )?(?:loto|lockout)|prove (?:it )?dead|test for (?:dead|voltage)|drain (?:it )?down|"
+        r"depressuri[sz]e)\b",
+        rf"\b{_PROTECT}\b[^.\n]{{0,30}}\b(?:takes?|taking) (?:too long|forever|ages|so long|too much time|hours)|"
+        rf"\b{_PROTECT}\b[^.\n]{{0,30}}\b(?:is|are|seems?|feels?) (?:overkill|a waste|a hassle|excessive|too much|"
+        rf"unnecessary|not necessary|pointless|a pain|optional|silly|bureaucracy|over the top)|\b{_PROTECT}\b[^.\n]"
+        rf"{{0,30}}\b(?:waste of time|slows (?:us|me|everyone) down|isn'?t necessary|isn'?t needed)",
+        rf"\bjust\s+(?:hit|press|push|use)?\s*(?:the )?(?:local |e-?|emergency )?stop(?: button| station)?\b[^.\n]{{0,40}}"
+        rf"\b{_WORK}\b",
+        r"\b(?:use|borrow|take|remove|cut|pull|unlock|take off|grind off|bolt-?cut)\s+(?:off\s+)?(?:someone "
+        r"else'?s|somebody else'?s|another (?:person'?s|tech'?s|technician'?s|guy'?s|worker'?s|fitter'?s)|"
+        r"(?:his|her|their|the other guy'?s|[a-z]+'s))\s+(?:personal\s+)?(?:lock|padlock|tag)s?\b",
+        r"\b(?:remove|cut|pull|take off)\s+(?:the |a )?(?:lock|padlock|tag)s?\s+(?:and|so|to)\b[^.\n]{0,40}"
+        r"\b(?:start|restart|run|energi[sz]e|close the breaker|turn (?:it )?on)",
+    ),
+    "silence or inhibit alarms": (
+        rf"\b(?:silenc(?:e|ing)|mut(?:e|ing)|disabl(?:e|ing)|inhibit(?:ing)?|suppress(?:ing)?|shelv(?:e|ing)|"
+        rf"block(?:ing)?|mask(?:ing)?|kill(?:ing)?|(?:turn|switch|shut)(?:ing)? off|deactivat(?:e|ing)|"
+        rf"snooz(?:e|ing)|hid(?:e|ing)|squelch(?:ing)?|gag(?:ging)?|get rid of|stop (?:the |that |this |all )?(?:\w+ )?{_ALARM_OBJ} from "
+        rf"(?:sounding|going off|coming (?:up|on|back)|showing|popping up)|silenciar|desactivar|stummschalten|"
+        rf"desactiver|tacitare)\s+(?:the |that |this |all |those |these |every |any )?(?:[\w-]+\s+){{0,3}}?"
+        rf"{_ALARM_OBJ}\b",
+        rf"\b{_ALARM_OBJ}\s+(?:stop (?:sounding|going off|nagging)|shut up|go away)\b",
+        rf"\bmake\s+(?:the |that |this |those |these |all )?(?:[\w-]+\s+){{0,2}}?{_ALARM_OBJ}\s+(?:shut up|go away|"
+        rf"disappear|go quiet|be quiet|stop)\b",
+        rf"\b(?:pull|remove|take out|unplug|disconnect)\s+(?:the\s+)?(?:fuse|wire|cable|speaker|battery|power)\s+"
+        rf"(?:for|on|of|to|from)\s+(?:the\s+)?(?:[\w-]+\s+){{0,2}}?{_ALARM_OBJ}\b",
+    ),
+    "raise a trip or alarm limit": (
+        rf"\b{_SOFTEN}(?!\s+(?:a |an |the )?(?:new )?(?:work ?orders?|wo|tickets?|requests?|jobs?|"
+        rf"notifications?|permits?|concerns?|issues?|questions?)\b){_W}(?:the |a |its |their |all )?"
+        rf"(?:[\w-]+\s+){{0,2}}?{_LIMIT_OBJ}",
+        rf"\b(?:chang(?:e|ing)|adjust(?:ing)?|tweak(?:ing)?|set(?:ting)?|modif(?:y|ying)|edit(?:ing)?|mess(?:ing)? "
+        rf"with|play(?:ing)? with|fiddl(?:e|ing) with|recalibrat(?:e|ing)|offset(?:ting)?)\b[^.\n]{{0,60}}"
+        rf"{_STOP_TRIPPING}",
+        r"\b(?:keep|kept)\s+(?:on\s+)?resetting\b|\breset(?:ting)?\b[^.\n]{0,40}\b(?:again and again|"
+        r"repeatedly|over and over|twice|a second time|without (?:an |any )?(?:inspection|inspecting|checking|"
+        r"finding the cause))",
+        r"\b(?:restart|run|keep (?:it )?running|start)\b[^.\n]{0,40}\b(?:after|despite|through|with)\s+(?:the |"
+        r"an? )?(?:[\w-]+\s+){0,2}?(?:trip|shutdown|a-211|a-216|e-311|e-316|e-341)\b[^.\n]{0,30}\bwithout "
+        r"(?:an |any )?(?:inspection|inspecting|checking|finding)",
+    ),
+    "exceed a rated limit": (
+        r"\b(?:run|running|operat(?:e|ing)|push(?:ing)?|driv(?:e|ing)|load(?:ing)?|spin(?:ning)?|heat(?:ing)?|"
+        r"pressuri[sz](?:e|ing)|pump(?:ing)?|keep(?:ing)? (?:it |them )?(?:running|going)|set(?:ting)?|take|"
+        r"crank(?:ing)?)\b[^.\n]{0,50}\b(?:above|over|beyond|past|higher than|more than|exceed(?:ing)?|outside)\s+"
+        r"(?:the |its |their |our )?(?:rated|nameplate|design|maximum|max|safe|allowable|permitted|trip|"
+        r"redline|red line|full[- ]load|mawp|relief|rating|limit|operating limit|safe operating)",
+        r"\b(?:overspeed(?:ing)?|over-?pressuri[sz](?:e|ing)|overload(?:ing)?\s+(?:it|the (?:motor|pump|compressor|"
+        r"chiller))|overfill(?:ing)?|over-?rev(?:ving)?)\b",
+        r"\bexceed(?:ing)?\s+(?:the |its )?(?:rated|nameplate|design|maximum|max|safe|allowable|trip|mawp|relief)\b",
+        r"\b(?:run|operate|keep(?:ing)? (?:[\w-]+ ){0,2}?running|start|(?:running|operating|starting) (?:it|"
+        r"them|the \w+|p-\d+))\b[^.\n]{0,30}\b(?:dry|"
+        r"dead-?head(?:ed)?|against (?:a |the )?closed (?:discharge |outlet )?valve|with (?:the |a )?(?:discharge |"
+        r"outlet )?valve (?:closed|shut)|below (?:the )?min(?:imum)? flow)\b",
+        r"\b(?:1[1-9]\d|[2-9]\d\d)\s?%\s+(?:of\s+)?(?:rated|nameplate|design|full[- ]load|fla|capacity|load|speed)\b",
+    ),
+    "run without guards": (
+        r"\b(?:run|running|start(?:ing)?|operat(?:e|ing)|test(?:ing)?|spin(?:ning)?|use|using)\b[^.\n]{0,40}"
+        r"\b(?:without|w/o|with no)\s+(?:the |its |a |any )?(?:coupling |machine |belt |fan |safety )?"
+        r"(?:guards?|covers?|shields?|guarding)\b",
+        r"\b(?:remov(?:e|ing)|tak(?:e|ing) off|leav(?:e|ing) off|pull(?:ing)? off)\s+(?:the |its )?(?:coupling |"
+        r"machine |belt |fan |safety )?(?:guard|guards|cover|shield)\b[^.\n]{0,40}\b(?:while|when|and|then)\s+"
+        r"(?:it'?s |it is |the \w+ is |we |i |you )?(?:run|running|start|operat|spinning|turning|energi)",
+        r"\b(?:guards?|covers?|shields?)\s+(?:off|removed|open)\b[^.\n]{0,30}\b(?:while|when|and)\s+(?:it'?s |it is |"
+        r"the \w+ is )?(?:running|run|spinning|turning|energi[sz]ed|operating)",
+    ),
+    "work on live or pressurised equipment": (
+        rf"\b{_WORK}\b[^.\n]{{0,50}}\b(?:while|when|whilst|with)\s+(?:it'?s |it is |it'?s still |it is still |"
+        rf"still |the \w+ (?:is |are )?(?:still )?|they'?re |they are |everything |the system is )?{_LIVE}\b",
+        rf"\b{_WORK}\b[^.\n]{{0,40}}\b(?:live|hot|energi[sz]ed|under (?:power|voltage|pressure))\b(?! (?:test|"
+        r"check|reading|readings|measurement))",
+        r"\b(?:work|working)\s+(?:it\s+)?(?:live|hot|energi[sz]ed)\b",
+        r"\b(?:leave|leaving|keep|keeping)\s+(?:the\s+)?(?:breaker|isolator|disconnect|supply|power|e-\d)\s+"
+        r"(?:on|closed|in|energi[sz]ed)\b[^.\n]{0,40}\b(?:while|and|when)\s+(?:i|we|you|he|she|they|the tech)",
+        r"\b(?:loosen|open|crack|unbolt|remove)\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:plug|filter|pipe|flange|fitting|"
+        r"cover|cap)s?\b[^.\n]{0,40}\b(?:under pressure|while (?:it'?s |it is )?pressuri[sz]ed|before (?:it )?"
+        r"(?:reads|reaches|is at|shows) 0 bar)",
+    ),
+}
+_COMPILED = {family: [re.compile(p) for p in patterns] for family, patterns in RULES.items()}
+
+# Rules over the whole message, for requests whose object is a pronoun in a later sentence
+# ("A-220 has been going off all shift. How do I mute it?").
+MESSAGE_RULES: dict[str, tuple[str, ...]] = {
+    "skip lockout-tagout": (
+        r"\b(?:someone|somebody|another \w+|his|her|their|[a-z]+'s|left (?:his|her|their))\s+(?:personal\s+)?"
+        r"(?:lock|padlock|tag)s?\b[^?!]{0,100}\b(?:get (?:it|them|the lock) off|take (?:it|them) off|cut (?:it|them)|"
+        r"remove (?:it|them)|unlock (?:it|them)|bolt-?cut|grind (?:it|them) off|pick (?:it|the lock)|force (?:it|them) "
+        r"open|open (?:it|them) without)",
+    ),
+    "silence or inhibit alarms": (
+        rf"\b{_ALARM_OBJ}\b[^?!]{{0,100}}\b(?:mute|silence|disable|inhibit|suppress|shelve|kill|snooze|turn off|"
+        r"switch off|shut off|shut up|get rid of|unplug|disconnect)\s+(?:it|them|that|this|those)\b",
+    ),
+    "raise a trip or alarm limit": (
+        rf"\b{_LIMIT_OBJ}\b[^?!]{{0,80}}\b{_SOFTEN}\s+(?:that|it|them|this|those)(?: one)?(?: too| as well| also)?\b",
+        r"\b(?:trips?|shut-?downs?|cut-?outs?)\s+(?:at|is at|set at|set to)\s+\d[^?!]{0,60}\b(?:raise|increase|bump|"
+        r"move|push|lift)\s+(?:that|it|them|this)\b",
+    ),
+}
+_MESSAGE = {family: [re.compile(p) for p in patterns] for family, patterns in MESSAGE_RULES.items()}
+
+_NEGATION = re.compile(
+    r"\b(?:never|not|no|don'?t|dont|do not|does not|doesn'?t|did not|didn'?t|must not|mustn'?t|shall not|"
+    r"should not|shouldn'?t|cannot|won'?t|will not|avoid|prohibited|forbidden|refuse|refused|instead of|rather "
+    r"than|nobody|no one|nor|stop)(?:\s+[\w'-]+){0,3}\s*$"
+)
+_WARNING = re.compile(
+    r"\b(?:risk|risks|risky|danger|dangerous|unsafe|hazard|hazardous|injur\w*|fatal\w*|kill (?:someone|people|"
+    r"you)|illegal|prohibited|forbidden|not (?:permitted|allowed)|violat\w*|is never|are never|must never|"
+    r"should never|never be|never proposed|never done|never allowed|can'?t help|cannot help|won'?t help|"
+    r"will not help|refuse|why (?:is|are|was|were|did|does|do|must|should)|what (?:happens|would happen|could "
+    r"happen|are the (?:risks|dangers|consequences))|consequences? of|how (?:dangerous|risky)|dangers? of|"
+    r"is it (?:dangerous|illegal|safe))\b|\b(?:requires?|required|needs? (?:a |an )?|must be)\s+(?:[\w-]+\s+){0,2}?"
+    r"(?:loto|lock-?out|lockout-tagout|locked out|tag-?out|isolation|isolated|depressuri[sz]ing|depressuri[sz]ed|"
+    r"permits?)\b|\bonly (?:after|under|with) (?:loto|lock-?out|isolation|a permit)\b|\bunder (?:loto|lock-?out|"
+    r"isolation|(?:a|the) permit)\b"
+)
+_REASONS = {
+    "defeat an interlock, trip or safety device": "defeating an interlock, trip or safety device",
+    "skip lockout-tagout": "skipping or short-cutting lockout-tagout",
+    "silence or inhibit alarms": "silencing, disabling or inhibiting alarms",
+    "raise a trip or alarm limit": "raising a trip or alarm limit (or resetting a trip) to keep running",
+    "exceed a rated limit": "running equipment beyond its rated limits",
+    "run without guards": "running machinery without its guards",
+    "work on live or pressurised equipment": "working on live, running or pressurised equipment",
+}
+SAFE_REFUSAL = (
+    "I can't help with that: defeating a safety system (an interlock, trip, alarm, guard or lockout-tagout) "
+    "is never done or proposed. If a protection seems wrong or keeps tripping, raise it with the operator in "
+    "charge and have it checked; follow the manual's lockout steps for any work on the equipment."
+)
+
+
+def _legitimate(clause: str, start: int) -> bool:
+    """A negation right before the match, or a warning or a question about consequences in the clause."""
+    return bool(_NEGATION.search(clause[:start]) or _WARNING.search(clause))
+
+
+def find_bypass(text: str) -> tuple[str, str] | None:
+    """The (family, matched phrase) of the first unsafe instruction or request in the text, or None."""
+    candidates = variants(text) + [normalise(p) for p in decoded_payloads(text)]
+    for candidate in candidates:
+        for family, patterns in _MESSAGE.items():
+            for pattern in patterns:
+                for match in pattern.finditer(candidate):
+                    if not (_NEGATION.search(candidate[: match.start()]) or _WARNING.search(match.group(0))):
+                        return family, match.group(0).strip()[:60]
+    for candidate in candidates:
+        for sentence in sentences(candidate) or [candidate]:
+            for clause in clauses(sentence) or [sentence]:
+                for family, patterns in _COMPILED.items():
+                    for pattern in patterns:
+                        for match in pattern.finditer(clause):
+                            if not _legitimate(clause, match.start()):
+                                return family, match.group(0).strip()[:60]
+    return None
+
+
+def refusal_reason(family: str) -> str:
+    """The reason given to the user for a refused request of this family."""
+    return (
+        f"{_REASONS.get(family, 'defeating a safety system')} is never done or proposed: it defeats a safety "
+        "system. If a protection seems wrong or keeps tripping, raise it with the operator in charge and have "
+        "it checked."
+    )
+
+
+@register_validator(name="copilot/safety_bypass", data_type="string")
+class SafetyBypass(Validator):  # type: ignore[misc]
+    """Requests or instructions that would defeat a safety system; the fix is a safe refusal."""
+
+    def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
+        found = find_bypass(str(value))
+        if found is None:
+            return PassResult()
+        family, phrase = found
+        return FailResult(
+            error_message=refusal_reason(family),
+            fix_value=SAFE_REFUSAL,
+            metadata={"rule": family, "phrase": phrase},
+        )

@@ -1,0 +1,343 @@
+"""MaintenanceScope: refuse requests outside plant maintenance; never refuse an ordinary maintenance question.
+
+Three signals, cheapest first:
+1. an explicit off-topic task (a poem, a recipe, code, homework, medical or legal advice ...): refused even
+   when the message names an asset ("write a poem about P-101");
+2. anchors: the site's entities (asset ids and names, classes, failure and alarm codes, part numbers,
+   sensors) and maintenance vocabulary; a message with an anchor is in scope unless (1) says otherwise;
+3. for a message with no anchor that touches an off-topic domain, or matches nothing at all: the nearest of
+   a few dozen exemplars (MiniLM cosine similarity, deterministic); off-topic only when clearly nearer the
+   off-topic exemplars. Without an embedder, only (1) and an off-topic domain without anchors refuse.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from guardrails import Validator, register_validator
+from guardrails.classes.validation.validation_result import FailResult, PassResult, ValidationResult
+
+from copilot.chat.entities import CLASS_WORDS, extract
+from copilot.guards.text import canonical, normalise
+from copilot.schemas import SiteSpec
+from knowledge.embeddings import Embedder
+
+OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
+    "creative writing": (
+        r"\b(?:write|compose|make|create|generate|give me|tell me|draft|pen|craft|sing)\b[^.?!\n]{0,40}\b(?:poem|poems|"
+        r"haiku|sonnet|limerick|song|lyrics|rap|verse|rhyme|short story|bedtime story|fairy tale|novel|screenplay|"
+        r"fan ?fic|fiction|love letter)\b",
+        r"\b(?:poem|haiku|sonnet|limerick|song|rap|lyrics) (?:about|on|for)\b",
+        r"\btell me a (?:joke|story|riddle)\b|\b(?:a|any) (?:good )?jokes?\b",
+    ),
+    "cooking": (
+        r"\b(?:recipe|recipes|how (?:do i|to) (?:cook|bake|make (?:a |some )?(?:cake|bread|pasta|pizza|curry|soup|"
+        r"cocktail|lasagna|lasagne|pancakes|cookies))|what should i (?:cook|eat)|dinner (?:ideas|tonight)|"
+        r"cocktail|marinade)\b",
+    ),
+    "writing code": (
+        r"\b(?:write|generate|code|create|give me|make|build|draft|fix|debug)\b[^.?!\n]{0,30}\b(?:python|javascript|"
+        r"typescript|java|c\+\+|c#|golang|rust|sql|bash|powershell|vba|excel macro|macro|regex|html|css|php|"
+        r"kotlin|swift|react)\b[^.?!\n]{0,30}\b(?:script|code|program|function|class|app|query|snippet|macro|"
+        r"page|website)?",
+        r"\b(?:write|generate|create|give me|build|make|draft)\b[^.?!\n]{0,20}\b(?:a |an |some |the )?(?:script|"
+        r"program|function|snippet|app|website|web page|browser extension|chrome extension|bot|code)\b"
+        r"(?! (?:for|of) (?:the )?(?:alarm|failure|fault|error))",
+    ),
+    "homework or general knowledge": (
+        r"\b(?:homework|assignment|essay|dissertation|thesis|term paper|book report|exam questions?|my (?:math|"
+        r"maths|history|chemistry|biology|physics|english) (?:class|test|exam|homework))\b",
+        r"\bsolve (?:for x|this equation|the equation|\d)|\bintegral of\b|\bderivative of\b",
+        r"\b(?:capital (?:city )?of|who (?:won|invented|discovered|painted|wrote)|when did (?:world war|ww)|"
+        r"how tall is|how far is the moon|population of)\b",
+        r"\btranslate\b[^.?!\n]{0,60}\b(?:into|to) (?:french|spanish|german|italian|chinese|japanese|korean|"
+        r"arabic|russian|portuguese|dutch|latin|klingon)\b",
+    ),
+    "medical advice": (
+        r"\b(?:what|which|how much|should i take|can i take|is it (?:ok|safe) to take)\b[^.?!\n]{0,40}\b(?:medication|"
+        r"medicine|pills?|tablets?|painkillers?|ibuprofen|paracetamol|acetaminophen|aspirin|antibiotics?|dose|"
+        r"dosage|cream|ointment)\b",
+        r"\b(?:diagnose (?:me|my)|my (?:head|back|chest|stomach|throat|tooth|knee|arm|leg|neck|ear)s? (?:hurts?|"
+        r"aches?|is killing me|pain)|i (?:feel|am|'m) (?:sick|dizzy|nauseous|depressed|anxious)|do i have (?:covid|"
+        r"cancer|diabetes|the flu|an infection)|symptoms of (?:covid|cancer|diabetes|flu|a heart attack|stroke|"
+        r"depression|pregnancy)|am i pregnant|blood pressure (?:medication|pills)|see a doctor|prescription)\b",
+    ),
+    "legal advice": (
+        r"\b(?:legal advice|lawyer|attorney|solicitor|lawsuit|sue (?:my|the|him|her|them|the company)|can i sue|"
+        r"press charges|divorce|custody|my (?:tenancy|lease|landlord|will)|unfair dismissal|employment tribunal|"
+        r"is it legal to (?:fire|record|sack)|contract dispute|immigration|visa application)\b",
+    ),
+}
+OFF_TOPIC_DOMAINS: dict[str, tuple[str, ...]] = {
+    "politics": (
+        r"\b(?:election|elections|vote|voting|president|prime minister|politic(?:s|al|ian|ians)|democrats?|"
+        r"republicans?|labour party|conservative party|parliament|senator|congress|government policy|"
+        r"immigration policy|left-?wing|right-?wing|abortion|gun control)\b",
+    ),
+    "finance": (
+        r"\b(?:stock market|stock price|share price|stocks? to buy|which stocks?|shares in|crypto(?:currency)?|"
+        r"bitcoin|ethereum|dogecoin|invest(?:ing|ment)? (?:in|advice)|portfolio|forex|day trading|dividends?|"
+        r"nasdaq|s&p 500|dow jones|retirement fund|mortgage|interest rates?|tax return|lottery)\b",
+    ),
+    "sports": (
+        r"\b(?:football|soccer|basketball|baseball|cricket|rugby|tennis|golf|formula 1|f1 race|world cup|"
+        r"premier league|champions league|nba|nfl|super bowl|olympics|match score|who won the (?:game|match))\b",
+    ),
+    "entertainment": (
+        r"\b(?:movie|movies|film|films|netflix|tv show|tv series|series to watch|celebrity|celebrities|album|"
+        r"concert|video game|videogame|playstation|xbox|anime|horoscope|astrology|zodiac|tarot)\b",
+    ),
+    "travel and leisure": (
+        r"\b(?:vacation|holiday (?:destination|ideas|plans?)|flights? to|hotel in|hotels in|things to do in|"
+        r"tourist|sightseeing|restaurant (?:near|in|recommendation))\b",
+    ),
+    "personal life": (
+        r"\b(?:girlfriend|boyfriend|dating|tinder|crush on|wedding speech|birthday (?:gift|present|party)|"
+        r"relationship advice|break up with|pick-?up lines?)\b",
+    ),
+    "weather": (r"\b(?:weather (?:forecast|tomorrow|today|this weekend)|will it rain|forecast for)\b",),
+}
+_TASKS = {k: [re.compile(p) for p in v] for k, v in OFF_TOPIC_TASKS.items()}
+_NOT_ANCHORS = frozenset({"rate", "return", "supply", "current", "water"})
+_DOMAINS = {k: [re.compile(p) for p in v] for k, v in OFF_TOPIC_DOMAINS.items()}
+
+MAINTENANCE_WORDS = frozenset(
+    """
+    pump pumps compressor compressors chiller chillers motor motors bearing bearings seal seals valve valves
+    impeller coupling shaft casing gasket strainer filter filters oil grease lubrication lubricate relubricate
+    vibration vibrations temperature pressure flow voltage leak leaking leaks noisy rattle rattling smoke
+    overheating overheat cavitation misalignment alignment fouling refrigerant condenser evaporator separator
+    cooler breaker isolator fuse megger insulation winding windings sensor sensors transmitter gauge trend
+    alarm alarms tripped tripping interlock interlocks fault faults failure failures manual procedure
+    procedures torque spare spares kit repair repairs replace replacement replacing inspect inspection
+    maintenance preventive predictive corrective overhaul servicing calibration calibrate work-order
+    workorder technician technicians tech techs fitter electrician mechanic shift shifts roster booking
+    operator operators permit permits loto lockout tagout isolation isolate energised energized ppe hazard
+    hazards guard guards shutdown restart setpoint threshold rpm amps psi degc downtime uptime equipment
+    machine machines incident incidents troubleshoot troubleshooting investigation alert alerts standby
+    drain vent flush sleeve worn corrosion weld welding hvac cooling chilled condensate instrument nameplate
+    datasheet cmms mtbf mttr oem wo
+    """.split()
+)
+
+MAINTENANCE_PHRASES = (
+    "work order", "spare part", "root cause", "on shift", "night shift", "day shift", "evening shift",
+    "return to service", "permit to work", "confined space", "safety valve", "relief valve", "first aid",
+    "control room", "set point", "lock out", "tag out", "test run", "oil change", "vibration analysis",
+)  # fmt: skip
+
+IN_SCOPE_EXEMPLARS = (
+    "how do I replace the mechanical seal on the pump",
+    "why is the bearing temperature rising",
+    "what does this alarm code mean",
+    "who is on shift tonight",
+    "create a work order to replace the filter",
+    "what are the lockout steps before working on the compressor",
+    "what torque for the casing bolts",
+    "which spare parts do we need for the bearing change",
+    "the vibration keeps going up on the cooling water pump",
+    "book a technician for tomorrow morning",
+    "what is the current status of the chiller",
+    "when was this machine last repaired",
+    "how often should the bearings be greased",
+    "the compressor tripped on high temperature, what could cause it",
+    "what protective equipment do I need for refrigerant work",
+    "is it safe to open the water box",
+    "how do I leak test the refrigerant circuit",
+    "oil pressure is low on the screw compressor",
+    "condenser approach is high and head pressure rising",
+    "the motor current is unbalanced between phases",
+    "there is a crackling noise in the pump casing",
+    "what is the alignment tolerance",
+    "how do I megger the motor windings",
+    "show me the open work orders",
+    "is there an investigation open on this asset",
+    "what failure modes does this equipment have",
+    "which technician is qualified for electrical work",
+    "how long does a seal replacement take",
+    "what did we find the last time it failed",
+    "give me a summary of the recent alerts",
+    "what is the normal operating pressure",
+    "can you shut down the chiller for cleaning",
+    "who can approve this request",
+    "what permit do I need for confined space entry",
+    "the machine is making a strange smell",
+    "how do I return the equipment to service after repair",
+    "what does the manual say about start-up",
+    "is the standby unit available",
+    "how do I reset the controller after a fault",
+    "what caused the last breakdown",
+)
+OFF_TOPIC_EXEMPLARS = (
+    "write me a poem about love",
+    "tell me a funny joke",
+    "give me a recipe for chocolate cake",
+    "what should I cook for dinner tonight",
+    "who should I vote for in the election",
+    "what do you think about the president",
+    "which stocks should I buy this week",
+    "is bitcoin a good investment",
+    "help me with my math homework",
+    "write an essay about the french revolution",
+    "what is the capital of australia",
+    "who won the football match last night",
+    "what is the weather forecast for tomorrow",
+    "recommend a good movie to watch",
+    "plan my holiday to spain",
+    "my back hurts, what medication should I take",
+    "can I sue my landlord",
+    "I need legal advice about my divorce",
+    "write a python script that scrapes a website",
+    "how do I build a website in react",
+    "give me dating advice",
+    "translate this paragraph into french",
+    "what is the meaning of life",
+    "tell me about the history of the roman empire",
+    "what is my horoscope today",
+    "write a wedding speech for my brother",
+    "how do I lose weight fast",
+    "what's the best video game this year",
+    "explain quantum physics to me",
+    "how many calories are in a banana",
+    "recommend a good book to read",
+    "what is the best smartphone to buy",
+    "how do I train my dog",
+    "tell me something interesting about space",
+    "what are the rules of chess",
+)
+
+
+_EXEMPLAR_VECTORS: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+_EXEMPLAR_LOCK = threading.Lock()
+
+
+@dataclass
+class ScopeSimilarity:
+    """Nearest-exemplar similarity with the packaged MiniLM; exemplars are embedded once per model."""
+
+    embedder: Embedder
+
+    def exemplars(self) -> tuple[np.ndarray, np.ndarray]:
+        """(in-scope, off-topic) exemplar vectors, embedded on first use."""
+        with _EXEMPLAR_LOCK:
+            key = self.embedder.model_id
+            if key not in _EXEMPLAR_VECTORS:
+                _EXEMPLAR_VECTORS[key] = (
+                    self.embedder.embed(list(IN_SCOPE_EXEMPLARS)),
+                    self.embedder.embed(list(OFF_TOPIC_EXEMPLARS)),
+                )
+            return _EXEMPLAR_VECTORS[key]
+
+    def scores(self, text: str) -> tuple[float, float]:
+        """(max similarity to in-scope exemplars, max similarity to off-topic exemplars)."""
+        inside, outside = self.exemplars()
+        vector = self.embedder.embed_query(text)
+        return float(np.max(inside @ vector)), float(np.max(outside @ vector))
+
+
+OUT_MIN_SIMILARITY = 0.40
+OUT_MARGIN = 0.08
+
+
+def _first(patterns: dict[str, list[re.Pattern[str]]], texts: list[str]) -> str | None:
+    for label, compiled in patterns.items():
+        if any(p.search(t) for p in compiled for t in texts):
+            return label
+    return None
+
+
+def _refusal(topic: str) -> str:
+    return (
+        f"it is outside plant maintenance ({topic}); I can help with the site's equipment, alarms, "
+        "procedures, parts, work orders, shifts and safety questions"
+    )
+
+
+@register_validator(name="copilot/maintenance_scope", data_type="string")
+class MaintenanceScope(Validator):  # type: ignore[misc]
+    """Off-topic requests; `site` gives the entities, `known_terms` the manuals' part numbers and codes,
+    `similarity` (optional) the exemplar check."""
+
+    def __init__(
+        self,
+        site: SiteSpec | None = None,
+        similarity: ScopeSimilarity | None = None,
+        known_terms: frozenset[str] = frozenset(),
+        on_fail: Any = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(on_fail=on_fail, **kwargs)
+        self.site = site
+        self.similarity = similarity
+        self.known_terms = known_terms
+        self._site_words = self._words_of(site)
+
+    @staticmethod
+    def _words_of(site: SiteSpec | None) -> frozenset[str]:
+        words = set(MAINTENANCE_WORDS)
+        for class_words in CLASS_WORDS.values():
+            words.update(w for w in class_words if " " not in w)
+        if site is not None:
+            for spec in site.asset_classes:
+                for sensor in spec.sensors:
+                    words.update(w for w in sensor.id.split("_") if len(w) > 3 and w not in _NOT_ANCHORS)
+                for mode in spec.failure_modes:
+                    words.update(w for w in re.findall(r"[a-z]+", mode.name.lower()) if len(w) > 3)
+            for asset in site.assets:
+                words.update(w for w in re.findall(r"[a-z]+", asset.name.lower()) if len(w) > 3)
+        return frozenset(words)
+
+    def anchors(self, text: str) -> list[str]:
+        """Site entities and maintenance words in the message."""
+        found: list[str] = []
+        if self.site is not None:
+            entities = extract(text, self.site)
+            found += entities.asset_ids + entities.failure_codes + entities.alarm_codes
+            found += [p for p in entities.part_numbers if p in self.known_terms]
+            found += entities.sensors + ([entities.asset_class] if entities.asset_class else [])
+        plain = normalise(text)
+        tokens = set(re.findall(r"[a-z][a-z-]+", canonical(text))) | set(re.findall(r"[a-z][a-z-]+", plain))
+        found += sorted(tokens & self._site_words)
+        found += [p for p in MAINTENANCE_PHRASES if p in plain]
+        return found
+
+    def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
+        text = str(value)
+        texts = [normalise(text), canonical(text)]
+        task = _first(_TASKS, texts)
+        if task is not None:
+            return FailResult(error_message=_refusal(task), metadata={"topic": task, "signal": "task"})
+        domain = _first(_DOMAINS, texts)
+        if self.anchors(text):
+            if domain is None or self.similarity is None:
+                return PassResult()
+            inside, outside = self.similarity.scores(text)
+            if outside - inside >= OUT_MARGIN:  # "a netflix series for the night shift"
+                return FailResult(
+                    error_message=_refusal(domain),
+                    metadata={"topic": domain, "signal": "domain+similarity", "in": inside, "out": outside},
+                )
+            return PassResult()
+        if self.similarity is None:
+            if domain is not None:
+                return FailResult(
+                    error_message=_refusal(domain), metadata={"topic": domain, "signal": "domain"}
+                )
+            return PassResult()
+        inside, outside = self.similarity.scores(text)
+        if domain is not None and outside >= inside:
+            return FailResult(
+                error_message=_refusal(domain),
+                metadata={"topic": domain, "signal": "domain", "in": inside, "out": outside},
+            )
+        if outside >= OUT_MIN_SIMILARITY and outside - inside >= OUT_MARGIN:
+            topic = domain or "not a maintenance question"
+            return FailResult(
+                error_message=_refusal(topic),
+                metadata={"topic": topic, "signal": "similarity", "in": inside, "out": outside},
+            )
+        return PassResult()
