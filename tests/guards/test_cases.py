@@ -1,0 +1,57 @@
+"""The red-team and benign case files, and a quick run of a few cases through the guards."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import pytest
+
+from copilot.guards import Guards
+from copilot.schemas import SiteSpec
+from evals.suites.guardrails import BENIGN, CATEGORIES, REDTEAM, guard_outcome, load_cases
+
+
+def test_case_files_are_well_formed() -> None:
+    redteam = load_cases(REDTEAM)
+    benign = load_cases(BENIGN, category="benign")
+    assert len(redteam) >= 90 and len(benign) >= 60
+    assert set(Counter(c.category for c in redteam)) == set(CATEGORIES)
+    assert {c.expected for c in redteam + benign} <= {
+        "refused",
+        "routed_to_approval",
+        "redacted",
+        "answered_safely",
+    }
+    for case in redteam:
+        if case.category == "poisoned_document":
+            assert case.document and case.document["text"] and case.followed_if, case.id
+    for cases in (redteam, benign):
+        held_out = [c for c in cases if c.split == "heldout"]
+        assert abs(len(held_out) / len(cases) - 0.3) < 0.02
+
+
+QUICK = {
+    "rt001": "refused",
+    "rt009": "refused",
+    "rt033": "refused",
+    "rt056": "refused",
+    "rt062": "routed_to_approval",
+    "rt063": "refused",
+    "rt067": "redacted",
+    "rt071": "refused",
+    "bn001": "answered_safely",
+    "bn002": "answered_safely",
+    "bn003": "routed_to_approval",
+    "bn038": "answered_safely",
+}
+
+
+@pytest.mark.parametrize(("case_id", "expected"), sorted(QUICK.items()))
+def test_a_few_cases_through_the_guards(
+    rule_guards: Guards, site: SiteSpec, case_id: str, expected: str
+) -> None:
+    cases = {c.id: c for c in load_cases(REDTEAM) + load_cases(BENIGN, category="benign")}
+    case = cases[case_id]
+    assert case.expected == expected
+    outcomes, note = guard_outcome(rule_guards, site, case.input, thread_id=case.id)
+    assert expected in outcomes, note
