@@ -450,6 +450,8 @@ def ui(port: Annotated[int, typer.Option(help="Port.")] = 8501) -> None:
         "true",
         "--browser.gatherUsageStats",
         "false",
+        "--client.toolbarMode",
+        "viewer",
     ]
     raise typer.Exit(subprocess.call(command))
 

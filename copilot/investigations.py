@@ -55,6 +55,11 @@ class ApprovalView(BaseModel):
     status: str
     summary: str
     created_at: str
+    requested_by: str
+    decision: str | None = None
+    decided_by: str | None = None
+    decided_at: str | None = None
+    comment: str | None = None
     diagnosis: dict[str, Any]
     evidence: dict[str, Any]
     actions: list[dict[str, Any]]
@@ -120,6 +125,9 @@ def _approval_view(session: Session, approval: ApprovalRequest) -> ApprovalView:
         .where(ProposedAction.investigation_id == investigation.id)
         .order_by(col(ProposedAction.id))
     ).all()
+    decided = session.exec(
+        select(ApprovalDecision).where(ApprovalDecision.approval_id == approval.id)
+    ).first()
     return ApprovalView(
         id=approval.id or 0,
         investigation_id=investigation.id or 0,
@@ -127,6 +135,11 @@ def _approval_view(session: Session, approval: ApprovalRequest) -> ApprovalView:
         status=str(approval.status),
         summary=approval.summary,
         created_at=approval.created_at.isoformat(),
+        requested_by=approval.requested_by,
+        decision=str(decided.decision) if decided else None,
+        decided_by=decided.user_id if decided else None,
+        decided_at=decided.decided_at.isoformat() if decided else None,
+        comment=decided.comment if decided else None,
         diagnosis=investigation.diagnosis,
         evidence=investigation.evidence,
         actions=[

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
     from copilot.chat.graph import ChatGraph
     from copilot.graph.graph import InvestigationGraph
+    from copilot.guards import Guards
 
 log = logging.getLogger(__name__)
 
@@ -93,8 +94,18 @@ class Services:
         return KnowledgeStore(self.settings.knowledge_dir, self.embedder)
 
     @cached_property
+    def guards(self) -> Guards:
+        """The guardrails around every LLM input and output, retrieved passage and proposed action."""
+        from copilot.guards import build_guards
+
+        return build_guards(self)
+
+    @cached_property
     def retriever(self) -> Retriever:
-        return Retriever(self.knowledge)
+        """Retrieval whose results pass the guards (a poisoned passage is dropped and the trip recorded)."""
+        from copilot.guards.retrieval import GuardedRetriever
+
+        return GuardedRetriever(self.knowledge, guards=self.guards)
 
     @cached_property
     def tool_context(self) -> ToolContext:
@@ -149,6 +160,7 @@ class Services:
     def warm_up(self) -> None:
         """Load the embedding model and open the store and the graph, so the first request is not slow."""
         self.embedder.embed_query("warm up")
+        self.guards.warm_up()
         _ = self.knowledge, self.graph
 
     def close(self) -> None:

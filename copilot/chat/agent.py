@@ -65,6 +65,9 @@ class ProposeActionArgs(BaseModel):
 class AgentTurn:
     answer: str
     passages: list[Passage] = field(default_factory=list)
+    """The passages the answer cites."""
+    retrieved: list[Passage] = field(default_factory=list)
+    """Every passage the tools returned this turn (what a citation may point to)."""
     proposals: list[ProposedActionView] = field(default_factory=list)
     tool_calls: list[str] = field(default_factory=list)
     model_calls: int = 0
@@ -82,8 +85,12 @@ def _propose_tool(services: Services, user_id: str, turn: AgentTurn) -> BaseTool
             "criticality": asset.criticality,
         }
         verdict = classify(services.policy, kind=kind, payload={}, asset=facts)
-        if verdict.forbidden:
-            return {"status": "refused", "reason": "; ".join(verdict.reasons)}
+        guarded = services.guards.check_action(kind, description, asset_id)
+        if verdict.forbidden or guarded.forbidden or not guarded.allowed:
+            return {
+                "status": "refused",
+                "reason": "; ".join(verdict.reasons) if verdict.forbidden else guarded.reason,
+            }
         outcome = propose_request(
             services,
             RequestPayload(
@@ -155,7 +162,13 @@ def cited(answer: str, retrieved: list[Passage]) -> list[Passage]:
 
 
 def run_agent(
-    services: Services, *, history: list[AnyMessage], user_id: str, role: str, streaming: bool = False
+    services: Services,
+    *,
+    history: list[AnyMessage],
+    user_id: str,
+    role: str,
+    streaming: bool = False,
+    feedback: str | None = None,
 ) -> AgentTurn:
     """Run the tool-calling loop for the last human message; raises LLMError when the model is unavailable."""
     provider = services.provider
@@ -169,6 +182,12 @@ def run_agent(
         SystemMessage(SYSTEM.format(site=services.site.site.name, user=user_id, role=role))
     ]
     messages += history[-HISTORY_MESSAGES:]
+    if feedback:  # a re-ask: the previous answer failed a guard
+        messages.append(
+            SystemMessage(
+                f"Your previous answer was rejected: {feedback}. Answer again, citing only refs returned by the tools."
+            )
+        )
     retrieved: list[Passage] = []
     while True:
         if turn.model_calls >= MAX_MODEL_CALLS:  # the budget is spent: one last call, without tools
@@ -200,4 +219,5 @@ def run_agent(
     final = messages[-1]
     turn.answer = final.content if isinstance(final, AIMessage) and isinstance(final.content, str) else ""
     turn.passages = cited(turn.answer, retrieved)
+    turn.retrieved = retrieved
     return turn

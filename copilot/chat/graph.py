@@ -18,11 +18,15 @@ from copilot.chat.agent import run_agent
 from copilot.chat.offline import ChatContext, OfflineChat, Turn
 from copilot.chat.schemas import ChatAnswer, ChatCitation
 from copilot.errors import LLMError
+from copilot.guards import citation_keys
 from copilot.llm.base import ChatProvider
 from copilot.schemas import Passage
 from copilot.services import Services
 
 log = logging.getLogger(__name__)
+
+# Intents whose answers state facts from the knowledge base, so they must cite it.
+KNOWLEDGE_INTENTS = frozenset({"procedure", "alarm_code", "troubleshoot", "general", "agent"})
 
 
 class ChatState(TypedDict, total=False):
@@ -60,38 +64,59 @@ def to_answer(
 
 
 def respond(state: ChatState, runtime: Runtime[ChatRuntime]) -> dict[str, Any]:
-    """Answer the last human message: the LLM agent when one is configured, else (or on failure) offline."""
+    """Answer the last human message: the LLM agent when one is configured, else (or on failure) offline.
+
+    The answer passes the output guards: a safety-defeating instruction is refused, personal data is
+    redacted, and an LLM answer with uncited or unknown claims is asked again once, then answered offline.
+    """
     ctx = runtime.context
+    services = ctx.services
     message = state["messages"][-1]
     text = message.content if isinstance(message.content, str) else str(message.content)
     context = ChatContext(**(state.get("context") or {}))
-    offline = OfflineChat(ctx.services)
+    offline = OfflineChat(services)
     answer: ChatAnswer | None = None
     fallback = None
-    if isinstance(ctx.services.provider, ChatProvider):
-        try:
-            agent = run_agent(
-                ctx.services,
-                history=state["messages"],
-                user_id=ctx.user_id,
-                role=ctx.role,
-                streaming=ctx.streaming,
-            )
-            answer = ChatAnswer(
+    if isinstance(services.provider, ChatProvider):
+        feedback = None
+        for _attempt in range(2):
+            try:
+                agent = run_agent(
+                    services,
+                    history=state["messages"],
+                    user_id=ctx.user_id,
+                    role=ctx.role,
+                    streaming=ctx.streaming,
+                    feedback=feedback,
+                )
+            except LLMError as exc:
+                log.warning("chat %s: the LLM failed (%s); the offline router answers", ctx.thread_id, exc)
+                fallback = f"{type(exc).__name__}: {exc}"
+                break
+            candidate = ChatAnswer(
                 answer=agent.answer,
                 mode="openai",
                 intent="agent",
                 thread_id=ctx.thread_id,
                 citations=_citations(agent.passages),
                 proposed_actions=agent.proposals,
-                refused=False,
             )
-        except LLMError as exc:
-            log.warning("chat %s: the LLM failed (%s); the offline router answers", ctx.thread_id, exc)
-            fallback = f"{type(exc).__name__}: {exc}"
+            candidate, feedback = _check_answer(services, candidate, agent.retrieved, ctx.thread_id)
+            if feedback is None:
+                answer = candidate
+                break
+        else:
+            fallback = f"the LLM's answer failed the guards twice ({feedback}); answered offline"
     turn = offline.answer(text, user_id=ctx.user_id, context=context, route_only=answer is not None)
     if answer is None:
-        answer = to_answer(turn, mode="offline", thread_id=ctx.thread_id, fallback=fallback)
+        answer, problems = _check_answer(
+            services,
+            to_answer(turn, mode="offline", thread_id=ctx.thread_id, fallback=fallback),
+            turn.passages,
+            ctx.thread_id,
+        )
+        if problems:
+            log.info("chat %s: the offline answer has uncited statements: %s", ctx.thread_id, problems)
     return {
         "messages": [AIMessage(content=answer.answer)],
         "context": {
@@ -117,9 +142,17 @@ def build_chat_graph(*, checkpointer: BaseCheckpointSaver | None) -> ChatGraph:
 def chat(
     services: Services, message: str, *, thread_id: str, user_id: str, role: str = "technician"
 ) -> ChatAnswer:
-    """Answer one message in a thread; the thread remembers the conversation across calls and restarts."""
+    """Answer one message in a thread; the thread remembers the conversation across calls and restarts.
+
+    The message passes the input guards first: an injection, a safety-defeating request, a request for
+    someone's personal data or an off-topic request is refused with the reason (and never reaches the
+    thread); personal data in an ordinary question is redacted before anything is stored.
+    """
+    verdict = services.guards.check_input(message, thread_id=thread_id)
+    if not verdict.allowed:
+        return _refused(services, thread_id, verdict.reason or "the request is not allowed")
     result = services.chat_graph.invoke(
-        {"messages": [HumanMessage(content=message)]},
+        {"messages": [HumanMessage(content=verdict.text)]},
         {"configurable": {"thread_id": f"chat-{thread_id}"}},
         context=ChatRuntime(services, user_id, thread_id, role),
     )
@@ -137,6 +170,7 @@ def _citations(passages: list[Passage]) -> list[ChatCitation]:
                     section=passage.citation.section,
                     ref=passage.citation.ref,
                     source=passage.citation.source,
+                    text=passage.text[:1500],
                 )
             )
     return citations
@@ -149,6 +183,13 @@ def chat_stream(
 
     With an LLM the tokens are the model's, as it writes them; offline the answer comes line by line.
     """
+    verdict = services.guards.check_input(message, thread_id=thread_id)
+    if not verdict.allowed:
+        refused = _refused(services, thread_id, verdict.reason or "the request is not allowed")
+        yield {"type": "token", "text": refused.answer}
+        yield {"type": "answer", **refused.model_dump(mode="json")}
+        return
+    message = verdict.text
     runtime = ChatRuntime(services, user_id, thread_id, role, streaming=True)
     final: dict[str, Any] | None = None
     streamed = False
@@ -172,3 +213,36 @@ def chat_stream(
         for line in answer.answer.splitlines(keepends=True):
             yield {"type": "token", "text": line}
     yield {"type": "answer", **answer.model_dump(mode="json")}
+
+
+def _check_answer(
+    services: Services, answer: ChatAnswer, retrieved: list[Passage], thread_id: str
+) -> tuple[ChatAnswer, str | None]:
+    """Run the output guards; return the answer to give (fixed or refused) and the reason to re-ask, if any."""
+    verdict = services.guards.check_answer(
+        answer.answer,
+        allowed_refs=citation_keys(retrieved),
+        known_assets=services.registry.ids(),
+        require_citations=answer.intent in KNOWLEDGE_INTENTS and bool(retrieved),
+        thread_id=thread_id,
+    )
+    if verdict.reaction == "refuse":
+        return answer.model_copy(
+            update={"answer": verdict.text, "refused": True, "reason": verdict.reason, "proposed_actions": []}
+        ), None
+    if verdict.reaction == "fix":
+        return answer.model_copy(update={"answer": verdict.text}), None
+    if verdict.reaction == "reask":
+        return answer, "; ".join(verdict.problems) or verdict.reason or "the answer failed a guard"
+    return answer, None
+
+
+def _refused(services: Services, thread_id: str, reason: str) -> ChatAnswer:
+    return ChatAnswer(
+        answer=f"I can't help with that: {reason}",
+        mode=services.provider.mode,  # type: ignore[arg-type]
+        intent="refused",
+        thread_id=thread_id,
+        refused=True,
+        reason=reason,
+    )

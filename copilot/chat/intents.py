@@ -81,7 +81,7 @@ def requested_action(text: str) -> str | None:
     question = re.match(
         r"^(how|what|why|when|where|which|who|is|are|do|does|should|can i|could i|may i)\b", lower
     )
-    if question and not asks:
+    if (question or "?" in lower) and not asks:
         return None
     for kind, patterns in ACTION_PATTERNS.items():
         if any(re.search(p, lower) for p in patterns):

@@ -154,6 +154,13 @@ class OfflineChat:
             )
         procedures = [p for p in hits[:3] if _is_procedure(p.text)]
         top = procedures[0] if procedures else hits[0]
+        if re.search(
+            r"\b(lockout|lock-out|loto|isolation) (steps|procedure)|\block(ing)? out\b", message.lower()
+        ):
+            lockout = self.svc.retriever.section(
+                asset_class=entities.asset_class or "", contains="Lockout steps"
+            )
+            top = lockout[0] if lockout else top
         if _is_procedure(top.text):
             lines = [line.strip() for line in top.text.splitlines() if line.strip()[:1].isdigit()]
         else:
@@ -307,8 +314,13 @@ class OfflineChat:
             "criticality": asset.criticality,
         }
         verdict = classify_action(self.svc.policy, kind=kind, payload={}, asset=facts)
-        if verdict.forbidden:
-            reason = f"{kind.replace('_', ' ')} is never proposed: {'; '.join(verdict.reasons)}"
+        guarded = self.svc.guards.check_action(kind, message, asset_id)
+        if verdict.forbidden or guarded.forbidden or not guarded.allowed:
+            reason = (
+                f"{kind.replace('_', ' ')} is never proposed: {'; '.join(verdict.reasons)}"
+                if verdict.forbidden
+                else guarded.reason or "the request would defeat a safety system"
+            )
             return Turn(
                 f"I can't help with that: {reason}. If a trip or interlock is misbehaving, raise it with "
                 "the operator in charge and have the instrument checked.",

@@ -12,6 +12,7 @@ class ChatCitation(BaseModel):
     section: str
     ref: str = Field(description="doc_id#chunk: stable across runs.")
     source: str = "demo"
+    text: str = Field(default="", description="The cited passage, for the reader to check.")
 
 
 class ProposedActionView(BaseModel):

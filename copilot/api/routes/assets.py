@@ -84,3 +84,13 @@ def telemetry(
     return services.telemetry.history(
         asset_id, sensor=sensor, start=window[0], end=window[1], limit=max_points
     )
+
+
+@router.get("/{asset_id}/failure-modes", responses={404: {"model": ErrorBody}})
+def failure_modes(asset_id: str, services: ServicesDep, _user: CurrentUser) -> list[dict[str, Any]]:
+    """The failure codes of the asset's class (what a work order is closed with)."""
+    info = services.registry.get(asset_id)
+    spec = next((c for c in services.site.asset_classes if c.id == info.asset_class), None)
+    if spec is None:
+        return []
+    return [{"code": m.code, "name": m.name, "repair": m.repair} for m in spec.failure_modes]
