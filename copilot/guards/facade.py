@@ -28,6 +28,7 @@ from pydantic import BaseModel
 
 from copilot.guards.grounding import Grounded, KnownEntities
 from copilot.guards.injection import PromptInjection
+from copilot.guards.intent import SafetyIntent
 from copilot.guards.personal import PersonalData
 from copilot.guards.runtime import configure_offline, offline_guard
 from copilot.guards.safety import SAFE_REFUSAL, SafetyBypass
@@ -54,7 +55,13 @@ log = logging.getLogger(__name__)
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 # Which refusal wins when several validators refuse one message.
-_INPUT_PRIORITY = ("prompt_injection", "safety_bypass", "personal_data_request", "maintenance_scope")
+_INPUT_PRIORITY = (
+    "prompt_injection",
+    "safety_bypass",
+    "safety_intent",
+    "personal_data_request",
+    "maintenance_scope",
+)
 
 
 def citation_keys(passages: Iterable[Passage]) -> list[str]:
@@ -94,6 +101,7 @@ class Guards:
         people = list(self.vocabulary.people)
         similarity = ScopeSimilarity(embedder) if embedder is not None else None
         self._similarity = similarity
+        self._embedder = embedder
         refrain, fix, reask, drop = (
             OnFailAction.REFRAIN,
             OnFailAction.FIX,
@@ -105,6 +113,7 @@ class Guards:
                 "input-injection", PromptInjection(source="user", on_fail=refrain)
             ),
             "safety_bypass": offline_guard("input-safety", SafetyBypass(on_fail=refrain)),
+            "safety_intent": offline_guard("input-intent", SafetyIntent(embedder=embedder, on_fail=refrain)),
             "personal_data_request": offline_guard(
                 "input-personal-request", PersonalData(detect="requests", people=people, on_fail=refrain)
             ),
@@ -130,6 +139,7 @@ class Guards:
         }
         self._action: dict[str, Guard] = {
             "safety_bypass": offline_guard("action-safety", SafetyBypass(on_fail=refrain)),
+            "safety_intent": offline_guard("action-intent", SafetyIntent(embedder=embedder, on_fail=refrain)),
             "prompt_injection": offline_guard(
                 "action-injection", PromptInjection(source="action", on_fail=refrain)
             ),
@@ -165,6 +175,10 @@ class Guards:
         """Embed the scope exemplars now (a few seconds on CPU), so the first message is not slow."""
         if self._similarity is not None:
             self._similarity.exemplars()
+        if self._embedder is not None:
+            from copilot.guards.intent import _model
+
+            _model(self._embedder)
 
     def trip_counts(self) -> dict[str, int]:
         """{'guard_trips_<validator>': n}: trips in this process, for metrics."""
@@ -315,6 +329,13 @@ class Guards:
         if failure is not None:
             trips.append(self._trip("safety_bypass", "action", "refuse", failure.error_message, thread_id))
             reasons.append(failure.error_message)
+        if not reasons:
+            failure, _ = self._run(self._action["safety_intent"], description)
+            if failure is not None:
+                trips.append(
+                    self._trip("safety_intent", "action", "refuse", failure.error_message, thread_id)
+                )
+                reasons.append(failure.error_message)
         failure, _ = self._run(self._action["prompt_injection"], description)
         if failure is not None:
             trips.append(self._trip("prompt_injection", "action", "refuse", failure.error_message, thread_id))

@@ -18,6 +18,7 @@ VALIDATOR_NAMES: tuple[str, ...] = (
     "maintenance_scope",
     "personal_data",
     "safety_bypass",
+    "safety_intent",
     "grounded",
     "known_entities",
     "matches_schema",
