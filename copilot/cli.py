@@ -381,6 +381,9 @@ def bench(
     backend: Annotated[
         str, typer.Option(help="Embedding backend for retrieval: torch or onnx-int8.")
     ] = "torch",
+    workers: Annotated[
+        int, typer.Option(min=1, max=16, help="Service worker processes for the intake benchmark.")
+    ] = 1,
 ) -> None:
     """Run a reproducible benchmark in a fresh state folder and print its figures."""
     import tempfile
@@ -394,7 +397,7 @@ def bench(
         if name == "intake":
             from copilot.bench.intake import run_intake_bench
 
-            figures = run_intake_bench(fresh)
+            figures = run_intake_bench(fresh, workers=workers)
         elif name == "investigation":
             from copilot.bench.investigation import run_investigation_bench
 
@@ -423,12 +426,27 @@ def bench(
 def serve(
     host: Annotated[str, typer.Option(help="Bind address.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port.")] = 8000,
+    workers: Annotated[
+        int,
+        typer.Option(
+            min=1,
+            max=16,
+            help="Worker processes sharing the database (each loads the models; /metrics is per process).",
+        ),
+    ] = 1,
 ) -> None:
     """Run the FastAPI service."""
     import uvicorn
 
     _settings()
-    uvicorn.run("copilot.api.main:create_app", factory=True, host=host, port=port, log_level="info")
+    uvicorn.run(
+        "copilot.api.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="info",
+    )
 
 
 @app.command()

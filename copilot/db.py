@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import fcntl
+import threading
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from enum import StrEnum
@@ -78,6 +81,49 @@ def create_schema(engine: Engine) -> None:
     with engine.begin() as connection:
         for statement in statements:
             connection.execute(text(statement))
+
+
+_THREAD_LOCKS: dict[tuple[str, str], threading.Lock] = {}
+_THREAD_LOCKS_GUARD = threading.Lock()
+
+
+def _thread_lock(engine: Engine, name: str) -> threading.Lock:
+    key = (str(engine.url), name)
+    with _THREAD_LOCKS_GUARD:
+        return _THREAD_LOCKS.setdefault(key, threading.Lock())
+
+
+@contextmanager
+def exclusive(engine: Engine, name: str) -> Iterator[None]:
+    """Hold the lock `name` for this database across threads and processes until the block ends.
+
+    Several service processes (`copilot serve --workers N`) share one database; a section that reads and
+    then writes (alert intake deciding whether an alert opens an investigation; start-up seeding and
+    resuming) must run in one of them at a time. PostgreSQL: a session advisory lock on its own connection.
+    SQLite: an flock on a file beside the database (in-memory databases have one process: the thread lock).
+    """
+    with _thread_lock(engine, name):
+        if engine.dialect.name == "postgresql":
+            key = zlib.crc32(f"copilot:{name}".encode()) & 0x7FFFFFFF
+            with engine.connect() as connection:
+                connection.execute(text("SELECT pg_advisory_lock(:key)"), {"key": key})
+                connection.commit()
+                try:
+                    yield
+                finally:
+                    connection.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": key})
+                    connection.commit()
+            return
+        database = engine.url.database
+        if engine.dialect.name != "sqlite" or not database or database == ":memory:":
+            yield
+            return
+        with open(f"{database}.{name}.lock", "a+b") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 @contextmanager

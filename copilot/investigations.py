@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, func, select
 
 from copilot import audit, repo
+from copilot.db import exclusive
 from copilot.errors import ConflictError, NotFoundError, PermissionDenied, UnknownAssetError, ValidationError
 from copilot.graph.graph import thread_config, thread_id
 from copilot.graph.state import DecisionPayload, InvestigationState, RequestPayload
@@ -470,7 +471,8 @@ def record_alerts(
     now = utcnow()
     outcomes: list[tuple[int, bool] | UnknownAssetError] = []
     alert_rows: list[dict[str, Any]] = []
-    with services.intake_lock, Session(services.engine) as session:
+    # one writer at a time across threads and processes, so two alerts cannot both open an investigation
+    with exclusive(services.engine, "intake"), Session(services.engine) as session:
         open_by_asset = repo.open_investigations(
             session, asset_ids={a.asset_id for a in alerts if a.asset_id in known}
         )

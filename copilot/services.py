@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import logging
 import sqlite3
-import threading
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
 from copilot.config import Settings
-from copilot.db import create_schema, make_engine
+from copilot.db import create_schema, exclusive, make_engine
 from copilot.errors import ConfigError
 from copilot.llm.base import LLMProvider
 from copilot.llm.offline import OfflineProvider
@@ -86,8 +85,6 @@ class Services:
     embedder: Embedder
     telemetry: SqlTelemetryStore
     history: WorkOrderHistory
-    intake_lock: threading.Lock = field(default_factory=threading.Lock)
-    """Serialises alert intake in this process, so two alerts cannot both open an investigation."""
 
     @cached_property
     def knowledge(self) -> KnowledgeStore:
@@ -177,8 +174,9 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
     settings.ensure_dirs()
     site = load_site(settings.site_dir)
     engine = make_engine(settings.db_url)
-    create_schema(engine)
-    seed_site(engine, site)
+    with exclusive(engine, "startup"):  # several service processes may start at once
+        create_schema(engine)
+        seed_site(engine, site)
     cmms = SqlCmms(engine)
     return Services(
         settings=settings,

@@ -27,6 +27,7 @@ from copilot.api.routes import (
 )
 from copilot.api.worker import InvestigationWorker
 from copilot.config import Settings, get_settings
+from copilot.db import exclusive
 from copilot.investigations import resume_decided
 from copilot.services import build_services
 
@@ -49,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         intake = AlertIntake(services, on_new_investigation=worker.submit)
         app.state.services, app.state.worker, app.state.intake = services, worker, intake
         services.warm_up()
-        resume_decided(services)
+        with exclusive(services.engine, "startup"):  # one of several worker processes resumes at a time
+            resume_decided(services)
         worker.start()
         intake.start()
         try:

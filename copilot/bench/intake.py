@@ -1,6 +1,7 @@
 """Alert-intake benchmark: the real service in one process, a load generator in another, on loopback.
 
-The service runs with uvicorn (uvloop, httptools, one worker) on a fresh state folder. The load generator
+The service runs with uvicorn (uvloop, httptools, `workers` processes sharing the database) on a fresh
+state folder. The load generator
 posts alerts over keep-alive connections; every 202 means the alert was committed (group commit), so after
 the run the database must hold exactly as many alerts as were acknowledged: `lost` counts the difference.
 Alerts cover the demo assets and failure modes; most join an open investigation, a few open new ones,
@@ -15,20 +16,55 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import httpx
-from sqlmodel import Session, func, select
+from sqlmodel import Session, col, func, select
 
 from copilot.access import create_key
 from copilot.bench.common import machine
 from copilot.config import Settings
 from copilot.ingest import ingest
-from copilot.models import Alert
+from copilot.models import Alert, Investigation
+from copilot.repo import OPEN_STATUSES
 from copilot.services import build_services
 from copilot.training import ensure_site_models
+
+
+class _ServerLog:
+    """Reads the server's log in a thread (so its pipe never fills) and counts workers that started."""
+
+    def __init__(self, server: subprocess.Popen[str]) -> None:
+        self._server = server
+        self._lines: list[str] = []
+        self._started = 0
+        self._changed = threading.Condition()
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self._server.stderr is not None
+        for line in self._server.stderr:
+            with self._changed:
+                self._lines = [*self._lines[-200:], line]
+                self._started += "Application startup complete" in line
+                self._changed.notify_all()
+        with self._changed:
+            self._changed.notify_all()
+
+    def wait_started(self, workers: int, *, timeout_s: float) -> None:
+        """Return once every worker process finished its start-up (models loaded), or raise with the log."""
+        deadline = time.monotonic() + timeout_s
+        with self._changed:
+            while self._started < workers:
+                remaining = deadline - time.monotonic()
+                if self._server.poll() is not None or remaining <= 0:
+                    tail = "".join(self._lines[-30:])
+                    raise RuntimeError(
+                        f"the service did not start ({self._started}/{workers} workers):\n{tail}"
+                    )
+                self._changed.wait(timeout=min(remaining, 1.0))
 
 
 def _free_port() -> int:
@@ -59,7 +95,7 @@ def _bodies(asset_ids: list[str], codes: dict[str, list[str]], n: int) -> list[b
 
 
 def run_intake_bench(
-    settings: Settings, *, alerts: int = 20_000, connections: int = 32
+    settings: Settings, *, alerts: int = 20_000, connections: int = 32, workers: int = 1
 ) -> dict[str, float | int | str]:
     services = build_services(settings)
     try:
@@ -91,26 +127,19 @@ def run_intake_bench(
             "--http",
             "httptools",
             "--log-level",
-            "warning",
+            "info",
             "--no-access-log",
+            "--workers",
+            str(workers),
         ],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        text=True,
     )
+    log = _ServerLog(server)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=1).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            if server.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"the service did not start: {server.stderr.read().decode()[-2000:] if server.stderr else ''}"
-                )
-            time.sleep(0.2)
+        log.wait_started(workers, timeout_s=180)
         with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as handle:
             handle.write(b"\n".join(_bodies(asset_ids, codes, alerts + 500)))
             path = handle.name
@@ -158,6 +187,12 @@ def run_intake_bench(
     try:
         with Session(services.engine) as session:
             stored = int(session.exec(select(func.count()).select_from(Alert)).one())
+            opened = int(session.exec(select(func.count()).select_from(Investigation)).one())
+            open_pairs = session.exec(
+                select(Investigation.asset_id, Investigation.failure_mode, func.count())
+                .where(col(Investigation.status).in_(OPEN_STATUSES))
+                .group_by(col(Investigation.asset_id), col(Investigation.failure_mode))
+            ).all()
     finally:
         services.close()
     return {
@@ -171,7 +206,10 @@ def run_intake_bench(
         "acknowledged_total": accepted,
         "stored_total": stored,
         "lost": accepted - stored,
+        "investigations_opened": opened,
+        "duplicate_open_investigations": sum(count - 1 for _asset, _mode, count in open_pairs),
         "connections": connections,
-        "server": "uvicorn (1 worker, uvloop, httptools)",
+        "workers": workers,
+        "server": f"uvicorn ({workers} worker process{'es' if workers > 1 else ''}, uvloop, httptools)",
         **{f"machine_{k}": v for k, v in machine().items()},
     }

@@ -19,6 +19,7 @@ from copilot.investigations import decide, handle_alert, list_approvals
 from copilot.models import Decision
 from copilot.services import build_services
 from knowledge.embeddings import Embedder
+from tests.copilot.test_intake_processes import race_two_processes
 from tests.helpers import fault_alert
 
 pytestmark = pytest.mark.services
@@ -82,3 +83,8 @@ def test_approval_flow_on_postgres(
             connection.execute(text("UPDATE auditevent SET actor = 'someone else'"))
     finally:
         services.close()
+
+
+def test_two_processes_share_intake_on_postgres(database: str, tmp_path: Path) -> None:
+    """The intake lock is a PostgreSQL advisory lock there: two processes still open one investigation each."""
+    race_two_processes(tmp_path / "home", database.replace("postgresql://", "postgresql+psycopg://"))
