@@ -15,10 +15,11 @@ from langgraph.graph.state import CompiledStateGraph
 from langgraph.runtime import Runtime
 
 from copilot.chat.agent import run_agent
+from copilot.chat.intents import requested_action
 from copilot.chat.offline import ChatContext, OfflineChat, Turn
 from copilot.chat.schemas import ChatAnswer, ChatCitation
 from copilot.errors import LLMError
-from copilot.guards import citation_keys
+from copilot.guards import InputVerdict, citation_keys
 from copilot.llm.base import ChatProvider
 from copilot.schemas import Passage
 from copilot.services import Services
@@ -149,14 +150,41 @@ def chat(
     thread); personal data in an ordinary question is redacted before anything is stored.
     """
     verdict = services.guards.check_input(message, thread_id=thread_id)
-    if not verdict.allowed:
-        return _refused(services, thread_id, verdict.reason or "the request is not allowed")
+    refusal = _input_refusal(verdict)
+    if refusal is not None:
+        return _refused(services, thread_id, refusal)
     result = services.chat_graph.invoke(
         {"messages": [HumanMessage(content=verdict.text)]},
         {"configurable": {"thread_id": f"chat-{thread_id}"}},
         context=ChatRuntime(services, user_id, thread_id, role),
     )
-    return ChatAnswer.model_validate(result["answer"])
+    return _with_claim_note(ChatAnswer.model_validate(result["answer"]), verdict)
+
+
+def _input_refusal(verdict: InputVerdict) -> str | None:
+    """Why the message is refused before routing, if it is: a guard refused it, or it claims an approval
+    without asking for anything the approval queue could take."""
+    if not verdict.allowed:
+        return verdict.reason or "the request is not allowed"
+    if verdict.approval_claim and requested_action(verdict.text) is None:
+        return f"I can't help with that: {verdict.approval_claim}."
+    return None
+
+
+def _claim_note(verdict: InputVerdict) -> str:
+    return (
+        f"Note: {verdict.approval_claim}; your request is in that queue, not done.\n\n"
+        if verdict.approval_claim
+        else ""
+    )
+
+
+def _with_claim_note(answer: ChatAnswer, verdict: InputVerdict) -> ChatAnswer:
+    """A request that came with a claimed approval is answered with why the claim changes nothing."""
+    note = _claim_note(verdict)
+    return (
+        answer.model_copy(update={"answer": note + answer.answer}) if note and not answer.refused else answer
+    )
 
 
 def _citations(passages: list[Passage]) -> list[ChatCitation]:
@@ -184,11 +212,14 @@ def chat_stream(
     With an LLM the tokens are the model's, as it writes them; offline the answer comes line by line.
     """
     verdict = services.guards.check_input(message, thread_id=thread_id)
-    if not verdict.allowed:
-        refused = _refused(services, thread_id, verdict.reason or "the request is not allowed")
+    refusal = _input_refusal(verdict)
+    if refusal is not None:
+        refused = _refused(services, thread_id, refusal)
         yield {"type": "token", "text": refused.answer}
         yield {"type": "answer", **refused.model_dump(mode="json")}
         return
+    if verdict.approval_claim:
+        yield {"type": "token", "text": _claim_note(verdict)}
     message = verdict.text
     runtime = ChatRuntime(services, user_id, thread_id, role, streaming=True)
     final: dict[str, Any] | None = None
@@ -212,7 +243,7 @@ def chat_stream(
     if not streamed or answer.mode == "offline":
         for line in answer.answer.splitlines(keepends=True):
             yield {"type": "token", "text": line}
-    yield {"type": "answer", **answer.model_dump(mode="json")}
+    yield {"type": "answer", **_with_claim_note(answer, verdict).model_dump(mode="json")}
 
 
 def _check_answer(

@@ -27,7 +27,7 @@ from guardrails_ai.types import FailResult
 from pydantic import BaseModel
 
 from copilot.guards.grounding import Grounded, KnownEntities
-from copilot.guards.injection import PromptInjection
+from copilot.guards.injection import APPROVAL_CLAIM, PromptInjection
 from copilot.guards.intent import SafetyIntent
 from copilot.guards.personal import PersonalData
 from copilot.guards.runtime import configure_offline, offline_guard
@@ -189,12 +189,17 @@ class Guards:
     def check_input(self, text: str, *, thread_id: str | None = None) -> InputVerdict:
         """Check a user message before routing it."""
         trips: list[Trip] = []
-        refusals: dict[str, str] = {}
-        for name in _INPUT_PRIORITY:
-            failure, _ = self._run(self._input[name], text)
-            if failure is not None:
-                refusals[name] = failure.error_message
-                trips.append(self._trip(name, "input", "refuse", failure.error_message, thread_id))
+        failures = {name: self._run(self._input[name], text)[0] for name in _INPUT_PRIORITY}
+        refusals = {name: f.error_message for name, f in failures.items() if f is not None}
+        approval_claim: str | None = None
+        injection = failures["prompt_injection"]
+        only_claim = injection is not None and (injection.metadata or {}).get("rules") == [APPROVAL_CLAIM]
+        if only_claim and list(refusals) == ["prompt_injection"]:
+            # only an approval claimed or waived: the caller routes any write to the queue, or refuses
+            approval_claim = refusals.pop("prompt_injection")
+            trips.append(self._trip("prompt_injection", "input", "route", approval_claim, thread_id))
+        for name, message in refusals.items():
+            trips.append(self._trip(name, "input", "refuse", message, thread_id))
         failure, fixed = self._run(self._input["personal_data"], text)
         redacted = failure is not None
         if failure is not None:
@@ -203,7 +208,14 @@ class Guards:
         reason = next((refusals[name] for name in _INPUT_PRIORITY if name in refusals), None)
         if reason is not None:
             reason = f"I can't help with that: {reason.rstrip('.')}."
-        return InputVerdict(allowed=reason is None, reason=reason, text=clean, redacted=redacted, trips=trips)
+        return InputVerdict(
+            allowed=reason is None,
+            reason=reason,
+            text=clean,
+            redacted=redacted,
+            approval_claim=approval_claim,
+            trips=trips,
+        )
 
     def filter_passages(
         self, passages: Iterable[Passage], *, thread_id: str | None = None
@@ -336,8 +348,13 @@ class Guards:
                     self._trip("safety_intent", "action", "refuse", failure.error_message, thread_id)
                 )
                 reasons.append(failure.error_message)
+        requires_approval = verdict.requires_approval
         failure, _ = self._run(self._action["prompt_injection"], description)
-        if failure is not None:
+        if failure is not None and (failure.metadata or {}).get("rules") == [APPROVAL_CLAIM]:
+            # a claimed or waived approval changes nothing: the action waits for an operator like any other
+            trips.append(self._trip("prompt_injection", "action", "route", failure.error_message, thread_id))
+            requires_approval = True
+        elif failure is not None:
             trips.append(self._trip("prompt_injection", "action", "refuse", failure.error_message, thread_id))
             reasons.append(failure.error_message)
         if verdict.forbidden:
@@ -346,7 +363,7 @@ class Guards:
         return ActionVerdict(
             allowed=not forbidden,
             forbidden=forbidden,
-            requires_approval=verdict.requires_approval,
+            requires_approval=requires_approval,
             reason="; ".join(reasons) or None,
             reasons=verdict.reasons,
             trips=trips,

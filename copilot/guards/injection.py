@@ -312,18 +312,32 @@ _REASONS = {
 }
 
 
-def find_injection(text: str, source: str = "user") -> tuple[str, str] | None:
-    """The (family, matched phrase) of the first rule a user message or a document trips, or None."""
+APPROVAL_CLAIM = "claimed authority or approval"
+"""The family the chat answers by routing the request to the approval queue (the claim itself is ignored)."""
+
+
+def find_injections(text: str, source: str = "user") -> dict[str, str]:
+    """Every rule family a user message or a document trips, in rule order, with the phrase that tripped it."""
     texts = variants(text)
     texts += [normalise(p) for p in decoded_payloads(text)]
+    found: dict[str, str] = {}
     for family, rules in _COMPILED.items():
         for candidate in texts:
+            if family in found:
+                break
             for scope, pattern in rules:
                 if scope not in ("both", source):
                     continue
                 if match := pattern.search(candidate):
-                    return family, match.group(0).strip()[:60]
-    return None
+                    found[family] = match.group(0).strip()[:60]
+                    break
+    return found
+
+
+def find_injection(text: str, source: str = "user") -> tuple[str, str] | None:
+    """The (family, matched phrase) of the first rule a user message or a document trips, or None."""
+    found = find_injections(text, source)
+    return next(iter(found.items()), None)
 
 
 @register_validator(name="copilot/prompt_injection", data_type="string")
@@ -335,13 +349,13 @@ class PromptInjection(Validator):  # type: ignore[misc]
         self.source = source
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
-        found = find_injection(str(value), self.source)
-        if found is None:
+        found = find_injections(str(value), self.source)
+        if not found:
             return PassResult()
-        family, phrase = found
+        family, phrase = next(iter(found.items()))
         where = {"user": "the message", "document": "the retrieved passage"}.get(self.source, "the action")
         return FailResult(
             error_message=f"prompt injection in {where}: {_REASONS[family]}",
             fix_value="",
-            metadata={"rule": family, "phrase": phrase, "source": self.source},
+            metadata={"rule": family, "rules": list(found), "phrase": phrase, "source": self.source},
         )

@@ -2,11 +2,13 @@
 
 The keyword rules (copilot.guards.safety) miss paraphrases, euphemisms and other languages. This validator
 embeds the message with the packaged MiniLM and scores it with a logistic regression trained on labelled
-phrases (copilot/guards/data/safety_intent_train.yaml: 355 unsafe, 348 safe, ~20 % not in English, written
-for training and never used as eval cases). C was chosen by 5-fold cross-validation on the training
-phrases (AUC 0.95); the threshold was set on the dev eval cases only (evals/cases/redteam.yaml and
-benign.yaml: the highest recall with at most 3 % added false refusals), never on the independent held-out
-files (redteam_heldout.yaml, benign_heldout.yaml), which only measure it.
+phrases (copilot/guards/data/safety_intent_train.yaml: 403 unsafe, 406 safe, ~20 % not in English). 355 and
+348 of them were written for training; the rest are the first independent eval set (redteam_heldout.yaml's
+safety categories and benign_heldout.yaml), added after it had been measured, which made it development
+data. C was chosen by 5-fold cross-validation on the training phrases (AUC 0.95); the threshold was set on the
+dev eval cases only (the first 70 % of evals/cases/redteam.yaml and benign.yaml: the highest recall with at
+most 4 % false positives on the benign cases). The independent set is now redteam_fresh2.yaml and
+benign_fresh2.yaml, written by someone who saw neither the guards nor the other cases; it only measures.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from knowledge.embeddings import Embedder
 
 TRAINING = Path(__file__).with_name("data") / "safety_intent_train.yaml"
 C = 8.0
-THRESHOLD = 0.85
+THRESHOLD = 0.8
 
 _MODELS: dict[str, LogisticRegression] = {}
 _LOCK = threading.Lock()

@@ -8,9 +8,9 @@ from typing import Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
 
-Reaction = Literal["refuse", "reask", "fix", "drop", "pass"]
+Reaction = Literal["refuse", "reask", "fix", "drop", "route", "pass"]
 """What the caller does: refuse the turn, re-ask the LLM once (or fall back), use the fixed text,
-drop the passage, or go on unchanged."""
+drop the passage, route the request to the approval queue (a claimed approval), or go on unchanged."""
 Where = Literal["input", "passage", "answer", "action", "structured"]
 
 VALIDATOR_NAMES: tuple[str, ...] = (
@@ -44,6 +44,11 @@ class InputVerdict(BaseModel):
     reason: str | None = Field(default=None, description="Why it is refused, for the user.")
     text: str = Field(description="The message to route: personal data redacted.")
     redacted: bool = False
+    approval_claim: str | None = Field(
+        default=None,
+        description="Set when the message only claims or waives an approval (nothing else unsafe): a write it "
+        "asks for still goes to the approval queue, with this said to the user; without a write it is refused.",
+    )
     trips: list[Trip] = Field(default_factory=list)
 
 

@@ -43,7 +43,9 @@ def service(prepared_home, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     key = create_key(built.engine, user_id="olivia")
     built.close()
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(configured), host="127.0.0.1", port=port, log_level="warning"))
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(configured), host="127.0.0.1", port=port, log_level="warning")
+    )
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
@@ -74,7 +76,9 @@ def test_no_operation_answers_with_a_server_error(service: tuple[str, str]) -> N
         def check(case: schemathesis.Case) -> None:
             response = case.call(base_url=url, headers={"X-API-Key": key}, timeout=30)
             if response.status_code >= 500:
-                failures.append(f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:200]}")
+                failures.append(
+                    f"{case.method} {case.formatted_path} -> {response.status_code}: {response.text[:200]}"
+                )
 
         check()
     assert failures == []
