@@ -126,6 +126,10 @@ def export_onnx_int8(model_path: Path, folder: Path) -> Path:
     return target
 
 
+BATCH_TOKENS = 512
+"""Padded tokens per ONNX batch (see `_OnnxEncoder.encode`)."""
+
+
 class _OnnxEncoder:
     def __init__(self, model_path: Path, cache_dir: Path) -> None:
         import onnxruntime as ort
@@ -140,12 +144,30 @@ class _OnnxEncoder:
         self._tokenizer: Tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
         self._tokenizer.enable_truncation(MAX_TOKENS)
         self._tokenizer.enable_padding()
+        self._counter: Tokenizer = Tokenizer.from_file(str(model_path / "tokenizer.json"))
+        self._counter.no_padding()  # the file pads to 128 tokens: count real tokens
+        self._counter.enable_truncation(MAX_TOKENS)
 
     def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+        """Batches of similar length, each at most `batch_size` texts and BATCH_TOKENS padded tokens.
+
+        The token cap matters: this graph's attention gets slower per token as a batch grows (measured on
+        2 cores: 32 texts of 256 tokens take 49 ms a text, 2 at a time 21 ms).
+        """
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
-        order = np.argsort([len(t) for t in texts], kind="stable")  # similar lengths pad less
-        for start in range(0, len(texts), batch_size):
-            idx = order[start : start + batch_size]
+        # a single text (a query) has nothing to batch
+        lengths = [len(e.ids) for e in self._counter.encode_batch(texts)] if len(texts) > 1 else [0]
+        order = np.argsort(lengths, kind="stable")  # similar lengths pad less
+        start = 0
+        while start < len(texts):
+            end = start + 1
+            while (
+                end < len(texts)
+                and end - start < batch_size
+                and (end - start + 1) * lengths[order[end]] <= BATCH_TOKENS
+            ):
+                end += 1
+            idx = order[start:end]
             encoded = self._tokenizer.encode_batch([texts[i] for i in idx])
             feeds = {
                 "input_ids": np.array([e.ids for e in encoded], dtype=np.int64),
@@ -153,6 +175,7 @@ class _OnnxEncoder:
                 "token_type_ids": np.array([e.type_ids for e in encoded], dtype=np.int64),
             }
             out[idx] = self._session.run(None, feeds)[0]
+            start = end
         return out
 
 

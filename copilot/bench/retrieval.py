@@ -76,6 +76,7 @@ def _tokens(embedder: Embedder, texts: list[str]) -> int:
     from knowledge.embeddings import MAX_TOKENS, packaged_model_path
 
     tokenizer = Tokenizer.from_file(str(packaged_model_path() / "tokenizer.json"))
+    tokenizer.no_padding()  # the file pads every text to 128 tokens; count the real ones
     tokenizer.enable_truncation(MAX_TOKENS)
     return sum(len(e.ids) for e in tokenizer.encode_batch(texts))
 

@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterable
 from typing import Any, TypeVar
 
-from guardrails import Guard, OnFailAction
+from guardrails import Guard, OnFailAction, Validator
 from guardrails_ai.types import FailResult
 from pydantic import BaseModel
 
@@ -125,11 +125,11 @@ class Guards:
             ),
             "personal_data": offline_guard("input-personal", PersonalData(detect="values", on_fail=fix)),
         }
-        self._passage: dict[str, Guard] = {
-            "prompt_injection": offline_guard(
-                "passage-injection", PromptInjection(source="document", on_fail=drop)
-            ),
-            "safety_bypass": offline_guard("passage-safety", SafetyBypass(on_fail=drop)),
+        # Passages are checked on every retrieval, so their validators run without a Guard around them: the
+        # Guard's bookkeeping cost more than the checks (1.5 ms a passage); the reaction is always "drop".
+        self._passage: dict[str, Validator] = {
+            "prompt_injection": PromptInjection(source="document", on_fail=drop),
+            "safety_bypass": SafetyBypass(on_fail=drop),
         }
         self._answer: dict[str, Guard] = {
             "safety_bypass": offline_guard("answer-safety", SafetyBypass(on_fail=fix)),
@@ -225,8 +225,9 @@ class Guards:
         trips: list[Trip] = []
         for passage in passages:
             dropped = False
-            for name, guard in self._passage.items():
-                failure, _ = self._run(guard, passage.text)
+            for name, validator in self._passage.items():
+                result = validator.validate(passage.text, {})
+                failure = result if isinstance(result, FailResult) else None
                 if failure is not None:
                     reason = f"{passage.citation.ref}: {failure.error_message}"
                     trips.append(self._trip(name, "passage", "drop", reason, thread_id))

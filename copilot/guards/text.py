@@ -57,6 +57,8 @@ _NOT_TYPOS = frozenset(
 
 def normalise(text: str) -> str:
     """Lower-case text with accents, homoglyphs, zero-width characters and repeated spaces removed."""
+    if text.isascii():  # nothing to fold: the common case, and much faster
+        return " ".join(text.lower().split())
     text = text.translate(_ZERO_WIDTH).translate(_HOMOGLYPHS)
     text = unicodedata.normalize("NFKD", text)
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
@@ -110,7 +112,10 @@ def canonical_word(word: str) -> str:
 
 def canonical(text: str) -> str:
     """Normalised text with leetspeak undone, spaced letters joined and typos of rule words corrected."""
-    text = normalise(text)
+    return _canonical_of_normalised(normalise(text))
+
+
+def _canonical_of_normalised(text: str) -> str:
     text = " ".join(_deleet(token) for token in text.split(" "))
     text = _join_spaced(text)
     return _WORD.sub(lambda m: canonical_word(m.group(0)), text)
@@ -118,9 +123,15 @@ def canonical(text: str) -> str:
 
 def variants(text: str) -> list[str]:
     """The forms of a text that rules should search: normalised, and canonical when it differs."""
+    return list(_variants(text))
+
+
+@lru_cache(maxsize=2048)
+def _variants(text: str) -> tuple[str, ...]:
+    # cached: every validator looks at the same message or passage, and a passage comes back often
     plain = normalise(text)
-    folded = canonical(text)
-    return [plain] if folded == plain else [plain, folded]
+    folded = _canonical_of_normalised(plain)
+    return (plain,) if folded == plain else (plain, folded)
 
 
 _B64 = re.compile(r"(?<![A-Za-z0-9+/=])[A-Za-z0-9+/]{16,}={0,2}(?![A-Za-z0-9+/=])")
