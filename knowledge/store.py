@@ -29,7 +29,8 @@ from knowledge.lexical import LexicalStore
 
 log = logging.getLogger(__name__)
 
-_WRITE_BATCH = 256
+DOCS_PER_WRITE = 256
+"""Documents embedded and written together: one vector upsert and one ledger transaction each."""
 OVERFETCH = 8  # filtered dense queries fetch k * OVERFETCH unfiltered neighbours, then filter
 
 
@@ -104,10 +105,10 @@ class KnowledgeStore:
         self.lexical.remove_documents(removed)
 
         written = 0
-        for start in range(0, len(changed), 64):
-            written += self._write(source, changed[start : start + 64])
+        for start in range(0, len(changed), DOCS_PER_WRITE):
+            written += self._write(source, changed[start : start + DOCS_PER_WRITE])
             if progress is not None:
-                progress(min(start + 64, len(changed)), len(changed))
+                progress(min(start + DOCS_PER_WRITE, len(changed)), len(changed))
         if changed or removed:
             self.lexical.bm25()  # rebuild the lexical index once, here, rather than in the first reader
         stats = SyncStats(

@@ -186,7 +186,8 @@ def run(ctx: EvalContext) -> SuiteResult:
     )
     metrics.update(maintnet)
     markdown = _markdown(tables, splits, maintnet, maintnet_note, queries)
-    return SuiteResult(suite="retrieval", metrics=metrics, markdown=markdown)
+    skipped_parts = {"maintnet_": maintnet_note} if not maintnet else {}
+    return SuiteResult(suite="retrieval", metrics=metrics, markdown=markdown, skipped_parts=skipped_parts)
 
 
 def _maintnet(ctx: EvalContext, services: object) -> tuple[dict[str, float], str]:
