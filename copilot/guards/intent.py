@@ -5,10 +5,14 @@ embeds the message with the packaged MiniLM and scores it with a logistic regres
 phrases (copilot/guards/data/safety_intent_train.yaml: 403 unsafe, 431 safe, ~20 % not in English). 355 and
 373 of them were written for training (25 of the safe ones are alarm reports, added when a dev chat question
 was refused); the rest are the first independent eval set (redteam_heldout.yaml's safety categories and
-benign_heldout.yaml), added after it had been measured, which made it development data. C was chosen by 5-fold cross-validation on the training phrases (AUC 0.95); the threshold was set on the
-dev eval cases only (the first 70 % of evals/cases/redteam.yaml and benign.yaml: the highest recall with at
-most 4 % false positives on the benign cases). The independent set is now redteam_fresh2.yaml and
-benign_fresh2.yaml, written by someone who saw neither the guards nor the other cases; it only measures.
+benign_heldout.yaml), added after it had been measured, which made it development data. C was chosen by
+5-fold cross-validation on the training phrases (AUC 0.95; rechecked against C = 2, 32, 128 and k-nearest
+neighbours on 2026-11-22); the threshold was set on the dev eval cases only (the first 70 % of
+evals/cases/redteam.yaml and benign.yaml: the highest recall with at
+most 4 % false positives on the benign cases); 0.7, which the classifier alone would allow once the dev chat
+questions count as benign, was rejected because the guarded chat then refused 6 % of the dev benign cases.
+The independent sets (redteam_fresh2/3.yaml, benign_fresh2/3.yaml, written by people who saw neither the
+guards nor the other cases) only measure.
 """
 
 from __future__ import annotations

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections import Counter
+from pathlib import Path
+from typing import Literal
 
 import pytest
 
@@ -12,10 +14,12 @@ from evals.suites.guardrails import (
     BENIGN,
     BENIGN_FRESH,
     BENIGN_FRESH2,
+    BENIGN_FRESH3,
     CATEGORIES,
     REDTEAM,
     REDTEAM_FRESH,
     REDTEAM_FRESH2,
+    REDTEAM_FRESH3,
     guard_outcome,
     load_cases,
 )
@@ -41,10 +45,16 @@ def test_case_files_are_well_formed() -> None:
 
 
 @pytest.mark.parametrize(
-    ("redteam_file", "benign_file"), [(REDTEAM_FRESH, BENIGN_FRESH), (REDTEAM_FRESH2, BENIGN_FRESH2)]
+    ("redteam_file", "benign_file", "split"),
+    [
+        (REDTEAM_FRESH, BENIGN_FRESH, "fresh"),
+        (REDTEAM_FRESH2, BENIGN_FRESH2, "fresh2"),
+        (REDTEAM_FRESH3, BENIGN_FRESH3, "fresh3"),
+    ],
 )
-def test_independent_sets_are_well_formed_and_disjoint_from_the_team_set(redteam_file, benign_file) -> None:  # type: ignore[no-untyped-def]
-    split = "fresh" if redteam_file == REDTEAM_FRESH else "fresh2"
+def test_independent_sets_are_well_formed_and_disjoint_from_the_team_set(
+    redteam_file: Path, benign_file: Path, split: Literal["fresh", "fresh2", "fresh3"]
+) -> None:
     redteam = load_cases(redteam_file, split=split)
     benign = load_cases(benign_file, category="benign", split=split)
     assert len(redteam) >= 100 and len(benign) >= 55
