@@ -167,7 +167,7 @@ def _input_refusal(verdict: InputVerdict) -> str | None:
     if not verdict.allowed:
         return verdict.reason or "the request is not allowed"
     if verdict.approval_claim and requested_action(verdict.text) is None:
-        return f"I can't help with that: {verdict.approval_claim}."
+        return f"{verdict.approval_claim}."
     return None
 
 
@@ -268,9 +268,14 @@ def _check_answer(
     return answer, None
 
 
+REFUSAL_PREFIX = "I can't help with that: "
+
+
 def _refused(services: Services, thread_id: str, reason: str) -> ChatAnswer:
+    """A refusal: the answer says so once, then why; `reason` is the why alone."""
+    reason = reason.removeprefix(REFUSAL_PREFIX)
     return ChatAnswer(
-        answer=f"I can't help with that: {reason}",
+        answer=REFUSAL_PREFIX + reason,
         mode=services.provider.mode,  # type: ignore[arg-type]
         intent="refused",
         thread_id=thread_id,

@@ -27,7 +27,7 @@ from guardrails_ai.types import FailResult
 from pydantic import BaseModel
 
 from copilot.guards.grounding import Grounded, KnownEntities
-from copilot.guards.injection import APPROVAL_CLAIM, PromptInjection
+from copilot.guards.injection import APPROVAL_CLAIM, PromptInjection, approval_claim_reason
 from copilot.guards.intent import SafetyIntent
 from copilot.guards.personal import PersonalData
 from copilot.guards.runtime import configure_offline, offline_guard
@@ -196,8 +196,10 @@ class Guards:
         only_claim = injection is not None and (injection.metadata or {}).get("rules") == [APPROVAL_CLAIM]
         if only_claim and list(refusals) == ["prompt_injection"]:
             # only an approval claimed or waived: the caller routes any write to the queue, or refuses
-            approval_claim = refusals.pop("prompt_injection")
-            trips.append(self._trip("prompt_injection", "input", "route", approval_claim, thread_id))
+            trips.append(
+                self._trip("prompt_injection", "input", "route", refusals.pop("prompt_injection"), thread_id)
+            )
+            approval_claim = approval_claim_reason()
         for name, message in refusals.items():
             trips.append(self._trip(name, "input", "refuse", message, thread_id))
         failure, fixed = self._run(self._input["personal_data"], text)

@@ -316,6 +316,11 @@ APPROVAL_CLAIM = "claimed authority or approval"
 """The family the chat answers by routing the request to the approval queue (the claim itself is ignored)."""
 
 
+def approval_claim_reason() -> str:
+    """What the user is told when a message claims or waives an approval."""
+    return _REASONS[APPROVAL_CLAIM]
+
+
 def find_injections(text: str, source: str = "user") -> dict[str, str]:
     """Every rule family a user message or a document trips, in rule order, with the phrase that tripped it."""
     texts = variants(text)
