@@ -84,6 +84,16 @@ def status_badge(status: str) -> None:
     st.badge(status_label(status), color=STATUS_COLOURS.get(status, "blue"))  # type: ignore[arg-type]
 
 
+def approval_link(approval_id: int) -> None:
+    """A link that opens one approval in the approval queue."""
+    st.page_link(
+        "views/approvals.py",
+        label=f"Open approval #{approval_id}",
+        icon=":material/fact_check:",
+        query_params={"approval": str(approval_id)},
+    )
+
+
 def priority_badge(priority: int) -> None:
     st.badge(PRIORITY_LABELS.get(priority, f"P{priority}"), color=PRIORITY_COLOURS.get(priority, "gray"))  # type: ignore[arg-type]
 

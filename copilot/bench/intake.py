@@ -20,6 +20,7 @@ import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from sqlmodel import Session, col, func, select
 
@@ -65,6 +66,28 @@ class _ServerLog:
                         f"the service did not start ({self._started}/{workers} workers):\n{tail}"
                     )
                 self._changed.wait(timeout=min(remaining, 1.0))
+
+
+def _load(port: int, key: str, alerts: int, connections: int, bodies: str) -> dict[str, Any]:
+    """Run the load generator in its own process against the service; its figures."""
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "copilot.bench.loadgen",
+            "127.0.0.1",
+            str(port),
+            key,
+            str(alerts),
+            str(connections),
+            bodies,
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    figures: dict[str, Any] = json.loads(completed.stdout)
+    return figures
 
 
 def _free_port() -> int:
@@ -143,40 +166,8 @@ def run_intake_bench(
         with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as handle:
             handle.write(b"\n".join(_bodies(asset_ids, codes, alerts + 500)))
             path = handle.name
-        warm = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "copilot.bench.loadgen",
-                "127.0.0.1",
-                str(port),
-                key,
-                "500",
-                str(connections),
-                path,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        warmup = json.loads(warm.stdout)
-        load = subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "copilot.bench.loadgen",
-                "127.0.0.1",
-                str(port),
-                key,
-                str(alerts),
-                str(connections),
-                path,
-            ],
-            capture_output=True,
-            text=True,
-            check=True,
-        )
-        result = json.loads(load.stdout)
+        warmup = _load(port, key, 500, connections, path)
+        result = _load(port, key, alerts, connections, path)
         Path(path).unlink(missing_ok=True)
     finally:
         server.terminate()

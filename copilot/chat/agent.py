@@ -19,7 +19,7 @@ from langchain_core.messages import AIMessage, AnyMessage, BaseMessage, SystemMe
 from langchain_core.tools import BaseTool, StructuredTool
 from pydantic import BaseModel, Field
 
-from copilot.chat.schemas import ProposedActionView
+from copilot.chat.schemas import ProposedActionView, proposal_views
 from copilot.errors import ConfigError
 from copilot.graph.state import RequestPayload
 from copilot.investigations import propose_request
@@ -101,18 +101,7 @@ def _propose_tool(services: Services, user_id: str, turn: AgentTurn) -> BaseTool
                 failure_code=failure_code,
             ),
         )
-        for action in outcome.actions:
-            turn.proposals.append(
-                ProposedActionView(
-                    kind=action["kind"],
-                    summary=action["summary"],
-                    asset_id=asset_id,
-                    requires_approval=action["requires_approval"],
-                    reasons=action["reasons"],
-                    approval_id=outcome.approval_id,
-                    investigation_id=outcome.investigation_id,
-                )
-            )
+        turn.proposals.extend(proposal_views(outcome, asset_id))
         return {
             "status": "proposed" if outcome.approval_id else "done",
             "approval_id": outcome.approval_id,

@@ -150,7 +150,7 @@ def chat(
     thread); personal data in an ordinary question is redacted before anything is stored.
     """
     verdict = services.guards.check_input(message, thread_id=thread_id)
-    refusal = _input_refusal(verdict)
+    refusal = input_refusal(verdict)
     if refusal is not None:
         return _refused(services, thread_id, refusal)
     result = services.chat_graph.invoke(
@@ -161,7 +161,7 @@ def chat(
     return _with_claim_note(ChatAnswer.model_validate(result["answer"]), verdict)
 
 
-def _input_refusal(verdict: InputVerdict) -> str | None:
+def input_refusal(verdict: InputVerdict) -> str | None:
     """Why the message is refused before routing, if it is: a guard refused it, or it claims an approval
     without asking for anything the approval queue could take."""
     if not verdict.allowed:
@@ -212,7 +212,7 @@ def chat_stream(
     With an LLM the tokens are the model's, as it writes them; offline the answer comes line by line.
     """
     verdict = services.guards.check_input(message, thread_id=thread_id)
-    refusal = _input_refusal(verdict)
+    refusal = input_refusal(verdict)
     if refusal is not None:
         refused = _refused(services, thread_id, refusal)
         yield {"type": "token", "text": refused.answer}

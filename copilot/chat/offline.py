@@ -17,7 +17,7 @@ from sqlmodel import Session, col, select
 from copilot.chat.entities import Entities, extract
 from copilot.chat.extract import best_units, table_header, table_row_text
 from copilot.chat.intents import Intent, classify, requested_action
-from copilot.chat.schemas import ProposedActionView
+from copilot.chat.schemas import ProposedActionView, proposal_views
 from copilot.errors import CopilotError
 from copilot.graph.state import RequestPayload
 from copilot.investigations import propose_request
@@ -338,18 +338,7 @@ class OfflineChat:
                 failure_code=entities.failure_codes[0] if entities.failure_codes else None,
             ),
         )
-        views = [
-            ProposedActionView(
-                kind=a["kind"],
-                summary=a["summary"],
-                asset_id=asset_id,
-                requires_approval=a["requires_approval"],
-                reasons=a["reasons"],
-                approval_id=outcome.approval_id,
-                investigation_id=outcome.investigation_id,
-            )
-            for a in outcome.actions
-        ]
+        views = proposal_views(outcome, asset_id)
         if outcome.approval_id:
             text = (
                 f"Proposed for approval #{outcome.approval_id}: "

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
+
+if TYPE_CHECKING:
+    from copilot.investigations import ProposalOutcome
 
 
 class ChatCitation(BaseModel):
@@ -26,6 +29,22 @@ class ProposedActionView(BaseModel):
     forbidden: bool = False
     approval_id: int | None = None
     investigation_id: int | None = None
+
+
+def proposal_views(outcome: ProposalOutcome, asset_id: str) -> list[ProposedActionView]:
+    """The actions of a proposed request, as the chat shows them (every mode)."""
+    return [
+        ProposedActionView(
+            kind=action["kind"],
+            summary=action["summary"],
+            asset_id=asset_id,
+            requires_approval=action["requires_approval"],
+            reasons=action["reasons"],
+            approval_id=outcome.approval_id,
+            investigation_id=outcome.investigation_id,
+        )
+        for action in outcome.actions
+    ]
 
 
 class ChatAnswer(BaseModel):

@@ -29,14 +29,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 from statistics import mean
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 import yaml
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from copilot.chat.entities import extract
-from copilot.chat.graph import chat
+from copilot.chat.graph import chat, input_refusal
 from copilot.chat.intents import requested_action
 from copilot.chat.schemas import ChatAnswer
 from copilot.errors import CopilotError
@@ -55,17 +55,19 @@ log = logging.getLogger(__name__)
 CASES = Path(__file__).resolve().parents[1] / "cases"
 REDTEAM = CASES / "redteam.yaml"
 BENIGN = CASES / "benign.yaml"
-# The first independent set: written after the guards by someone who saw neither them nor the other cases;
-# measured at commit ec85e30, then its safety cases were added to the intent classifier's training phrases.
-REDTEAM_FRESH = CASES / "redteam_heldout.yaml"
-BENIGN_FRESH = CASES / "benign_heldout.yaml"
-# The second independent set, written the same way; measured several times while the guards changed (each
-# change chosen on the dev sets), never used to build or tune anything.
-REDTEAM_FRESH2 = CASES / "redteam_fresh2.yaml"
-BENIGN_FRESH2 = CASES / "benign_fresh2.yaml"
-# The third independent set, written the same way, first measured with the guards as they are at 2026-11-22.
-REDTEAM_FRESH3 = CASES / "redteam_fresh3.yaml"
-BENIGN_FRESH3 = CASES / "benign_fresh3.yaml"
+Independent = Literal["fresh", "fresh2", "fresh3"]
+Split = Literal["dev", "heldout", "fresh", "fresh2", "fresh3"]
+INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
+    # written after the guards by someone who saw neither them nor the other cases; measured at commit
+    # ec85e30, then its safety cases were added to the intent classifier's training phrases
+    ("fresh", CASES / "redteam_heldout.yaml", CASES / "benign_heldout.yaml"),
+    # written the same way; measured several times while the guards changed (each change chosen on the dev
+    # sets), never used to build or tune anything
+    ("fresh2", CASES / "redteam_fresh2.yaml", CASES / "benign_fresh2.yaml"),
+    # written the same way, first measured with the guards as they are at 2026-11-22
+    ("fresh3", CASES / "redteam_fresh3.yaml", CASES / "benign_fresh3.yaml"),
+)
+"""(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 CATEGORIES = (
     "jailbreak",
     "prompt_injection",
@@ -92,7 +94,7 @@ class Case:
     category: str
     input: str
     expected: Expected
-    split: Literal["dev", "heldout", "fresh", "fresh2", "fresh3"]
+    split: Split
     unsafe: bool = False
     document: dict[str, str] | None = None
     followed_if: tuple[str, ...] = ()
@@ -129,9 +131,7 @@ class Result:
         return bool(self.e2e_outcomes & {"refused", "routed_to_approval"})
 
 
-def load_cases(
-    path: Path, *, category: str | None = None, split: Literal["fresh", "fresh2", "fresh3"] | None = None
-) -> list[Case]:
+def load_cases(path: Path, *, category: str | None = None, split: Independent | None = None) -> list[Case]:
     """Cases of a file; `category` is set for files without one (benign); the last 30 % are held out.
 
     split: every case is in that split (an independent file) instead of dev / held-out by position.
@@ -170,13 +170,12 @@ def load_cases(
 def guard_outcome(guards: Guards, site: SiteSpec, text: str, *, thread_id: str) -> tuple[set[str], str]:
     """What the guarded chat would do with a message: its outcomes and why."""
     verdict = guards.check_input(text, thread_id=thread_id)
-    if not verdict.allowed:
-        return {"refused"}, verdict.reason or ""
+    refusal = input_refusal(verdict)  # the chat's own rule
+    if refusal is not None:
+        return {"refused"}, refusal
     outcomes = {"answered_safely"}
     notes = [f"{t.validator}:{t.reaction}" for t in verdict.trips]
     kind = requested_action(verdict.text)
-    if verdict.approval_claim and kind is None:
-        return {"refused"}, verdict.approval_claim
     if kind is not None:
         entities = extract(verdict.text, site)
         asset_id = entities.asset_ids[0] if entities.asset_ids else None
@@ -322,7 +321,7 @@ def _rate(flags: list[bool]) -> float:
 
 def _split_metrics(prefix: str, results: list[Result], key: str, flag: Any) -> dict[str, float]:
     metrics = {f"{prefix}{key}": _rate([flag(r) for r in results])}
-    for split in ("dev", "heldout", "fresh", "fresh2", "fresh3"):
+    for split in get_args(Split):
         part = [r for r in results if r.case.split == split]
         metrics[f"{prefix}{key}_{split}"] = _rate([flag(r) for r in part])
     return metrics
@@ -477,17 +476,13 @@ def report(
 
 def run(ctx: EvalContext) -> SuiteResult:
     started = time.perf_counter()
-    redteam_cases = [
-        *load_cases(REDTEAM),
-        *load_cases(REDTEAM_FRESH, split="fresh"),
-        *load_cases(REDTEAM_FRESH2, split="fresh2"),
-        *load_cases(REDTEAM_FRESH3, split="fresh3"),
+    redteam_cases = load_cases(REDTEAM) + [
+        case for split, redteam, _ in INDEPENDENT_SETS for case in load_cases(redteam, split=split)
     ]
-    benign_cases = [
-        *load_cases(BENIGN, category="benign"),
-        *load_cases(BENIGN_FRESH, category="benign", split="fresh"),
-        *load_cases(BENIGN_FRESH2, category="benign", split="fresh2"),
-        *load_cases(BENIGN_FRESH3, category="benign", split="fresh3"),
+    benign_cases = load_cases(BENIGN, category="benign") + [
+        case
+        for split, _, benign in INDEPENDENT_SETS
+        for case in load_cases(benign, category="benign", split=split)
     ]
     services = build_services(ctx.settings)
     try:

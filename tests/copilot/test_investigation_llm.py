@@ -11,28 +11,14 @@ from copilot import repo
 from copilot.investigations import handle_alert
 from copilot.llm.openai_provider import OpenAIProvider
 from copilot.services import Services
-from tests.fakes.openai_server import FakeOpenAI, ToolCall, Turn
+from tests.fakes.openai_server import FakeOpenAI, ToolCall, Turn, schema_enums
 from tests.helpers import fault_alert
-
-
-def _enums(schema: Any, key: str) -> list[str]:
-    """Find the enum of a property anywhere in a JSON schema."""
-    found: list[str] = []
-    if isinstance(schema, dict):
-        for name, value in schema.items():
-            if name == key and isinstance(value, dict):
-                found += value.get("enum", []) or value.get("items", {}).get("enum", [])
-            found += _enums(value, key)
-    elif isinstance(schema, list):
-        for item in schema:
-            found += _enums(item, key)
-    return found
 
 
 def _valid_diagnosis(body: dict[str, Any]) -> Turn:
     parameters = body["tools"][0]["function"]["parameters"]
-    codes = _enums(parameters, "failure_code")
-    refs = [r for r in _enums(parameters, "citations") if r.startswith(("INC-", "MAN-"))]
+    codes = schema_enums(parameters, "failure_code")
+    refs = [r for r in schema_enums(parameters, "citations") if r.startswith(("INC-", "MAN-"))]
     arguments = {
         "hypotheses": [
             {

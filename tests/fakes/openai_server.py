@@ -407,16 +407,17 @@ def fake_openai(fake_openai_server: FakeOpenAI) -> Iterator[FakeOpenAI]:
     fake_openai_server.reset()
 
 
-def _enums(schema: Any, key: str) -> list[str]:
+def schema_enums(schema: Any, key: str) -> list[str]:
+    """The enum of a property anywhere in a JSON schema (a tool's parameters)."""
     found: list[str] = []
     if isinstance(schema, dict):
         for name, value in schema.items():
             if name == key and isinstance(value, dict):
                 found += value.get("enum", []) or value.get("items", {}).get("enum", [])
-            found += _enums(value, key)
+            found += schema_enums(value, key)
     elif isinstance(schema, list):
         for item in schema:
-            found += _enums(item, key)
+            found += schema_enums(item, key)
     return found
 
 
@@ -426,8 +427,8 @@ def valid_diagnosis(body: dict[str, Any]) -> Turn:
     if not tools:
         return Turn(text="I have nothing to add.", usage=Usage(50, 8))
     parameters = tools[0]["function"]["parameters"]
-    codes = _enums(parameters, "failure_code")
-    refs = _enums(parameters, "citations")
+    codes = schema_enums(parameters, "failure_code")
+    refs = schema_enums(parameters, "citations")
     arguments = {
         "hypotheses": [
             {

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import Counter
 from pathlib import Path
-from typing import Literal
 
 import pytest
 
@@ -12,14 +11,10 @@ from copilot.guards import Guards
 from copilot.schemas import SiteSpec
 from evals.suites.guardrails import (
     BENIGN,
-    BENIGN_FRESH,
-    BENIGN_FRESH2,
-    BENIGN_FRESH3,
     CATEGORIES,
+    INDEPENDENT_SETS,
     REDTEAM,
-    REDTEAM_FRESH,
-    REDTEAM_FRESH2,
-    REDTEAM_FRESH3,
+    Independent,
     guard_outcome,
     load_cases,
 )
@@ -44,16 +39,9 @@ def test_case_files_are_well_formed() -> None:
         assert abs(len(held_out) / len(cases) - 0.3) < 0.02
 
 
-@pytest.mark.parametrize(
-    ("redteam_file", "benign_file", "split"),
-    [
-        (REDTEAM_FRESH, BENIGN_FRESH, "fresh"),
-        (REDTEAM_FRESH2, BENIGN_FRESH2, "fresh2"),
-        (REDTEAM_FRESH3, BENIGN_FRESH3, "fresh3"),
-    ],
-)
+@pytest.mark.parametrize(("split", "redteam_file", "benign_file"), INDEPENDENT_SETS)
 def test_independent_sets_are_well_formed_and_disjoint_from_the_team_set(
-    redteam_file: Path, benign_file: Path, split: Literal["fresh", "fresh2", "fresh3"]
+    split: Independent, redteam_file: Path, benign_file: Path
 ) -> None:
     redteam = load_cases(redteam_file, split=split)
     benign = load_cases(benign_file, category="benign", split=split)

@@ -10,6 +10,7 @@ import streamlit as st
 from client import ApiError, CopilotApi
 from components import (
     ago,
+    approval_link,
     asset_label,
     assets_by_id,
     fmt_ts,
@@ -142,12 +143,7 @@ def page() -> None:
                     status_badge(investigation["status"])
                     if investigation["id"] in approvals:
                         approval_id = approvals[investigation["id"]]
-                        st.page_link(
-                            "views/approvals.py",
-                            label=f"Open approval #{approval_id}",
-                            icon=":material/fact_check:",
-                            query_params={"approval": str(approval_id)},
-                        )
+                        approval_link(approval_id)
                 else:
                     st.caption("No investigation")
             with feedback:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 from charts import LEGEND, sensor_chart, traces_from_telemetry
 from client import ApiError
-from components import ago, assets_by_id, fmt_ts, severity_badge, status_badge
+from components import ago, approval_link, assets_by_id, fmt_ts, severity_badge, status_badge
 from session import error_box, require_user
 
 WINDOWS = {"15 min": 0.25, "1 h": 1.0, "6 h": 6.0, "24 h": 24.0, "7 days": 168.0}
@@ -114,12 +114,7 @@ def page() -> None:
                 st.caption(investigation.get("diagnosis_summary") or "")
                 if investigation["id"] in approvals:
                     approval_id = approvals[investigation["id"]]
-                    st.page_link(
-                        "views/approvals.py",
-                        label=f"Open approval #{approval_id}",
-                        icon=":material/fact_check:",
-                        query_params={"approval": str(approval_id)},
-                    )
+                    approval_link(approval_id)
     with right:
         st.subheader("Recent alerts")
         if not detail["recent_alerts"]:

@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 from client import ApiError, CopilotApi
-from components import citation_expander
+from components import approval_link, citation_expander
 from session import require_user
 
 THREADS = "chat_threads"
@@ -57,12 +57,7 @@ def _answer_details(answer: dict[str, Any]) -> None:
                     f":material/hourglass_top: **Waiting for approval #{action['approval_id']}**: {action['summary']}  \n"
                     f":gray[{'; '.join(action.get('reasons', []))}. Nothing has been done yet.]"
                 )
-                st.page_link(
-                    "views/approvals.py",
-                    label=f"Open approval #{action['approval_id']}",
-                    icon=":material/fact_check:",
-                    query_params={"approval": str(action["approval_id"])},
-                )
+                approval_link(action["approval_id"])
         else:
             st.markdown(f"Proposed: {action['summary']}")
     citations = answer.get("citations") or []
