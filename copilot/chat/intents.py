@@ -18,6 +18,11 @@ Intent = Literal[
     "general",
 ]
 
+_ASSET = r"(?:it|them|the\b|both|p-?\d|c-?\d|ch-?\d|(?:la|le|el|die|den|das|o|a) (?:p|c|ch)-?\d)"
+# Checked in order: the first kind whose pattern matches is the write asked for. Isolation comes before
+# restart ("start the isolation of P-201"). Verbs in German, Spanish, French and Portuguese cover the
+# requests the site's technicians type; the keyword guards and the safety-intent classifier still see
+# every message, whatever its language.
 ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
     "bypass_interlock": (
         r"\bbypass",
@@ -27,21 +32,61 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bsilence the alarm",
         r"\bdisable the (trip|interlock|alarm|safety)",
     ),
-    "shutdown_equipment": (r"\bshut ?down\b", r"\bstop (the|p-|c-|ch-)", r"\btrip (the|it)\b"),
-    "restart_equipment": (r"\brestart\b", r"\bstart (it|the .* back|up again)", r"\bput .* back in service"),
-    "isolate_energy": (r"\bisolate\b", r"\block (it )?out\b", r"\blockout\b", r"\bapply loto\b"),
+    "isolate_energy": (
+        r"\bisolate\b",
+        r"\bisolation of\b",
+        r"\block (it )?out\b",
+        r"\blockout\b",
+        r"\bapply loto\b",
+        r"\b(?:isoler|isolar|aislar|aísla|aisla|isoliere|freischalten)\b",
+    ),
+    "shutdown_equipment": (
+        r"\bshut ?down\b",
+        r"\bshut (?:it|them|\S+-\d+) (?:down|off)\b",
+        rf"\bstop {_ASSET}",
+        r"\btrip (the|it)\b",
+        r"\btake \S+ (?:off ?line|out of service)\b",
+        r"\b(?:abschalten|ausschalten|abstellen|stoppen|stoppe|arrêter|arrête|arrêtez|detener|detén|deten|"
+        r"apaga|apagar|desliga|desligar|parar)\b",
+    ),
+    "restart_equipment": (
+        r"\brestart\b",
+        rf"\bstart (?:up )?{_ASSET}",
+        r"\bstart (it|the .* back|up again)",
+        r"\bput .* back in service",
+        r"\bbring \S+ back (?:on ?line|up|into service)\b",
+        r"\b(?:starte|starten|anfahren|wieder einschalten|einschalten|reinicia|reiniciar|arranca|arrancar|"
+        r"enciende|démarre|démarrer|redémarre|redémarrer|relance|relancer|liga|ligar|reinicie)\b",
+    ),
     "change_setpoint": (
-        r"\b(change|raise|lower|set|increase|decrease) the .*(setpoint|set point|limit|trip point)",
+        r"\b(change|raise|lower|set|increase|decrease|adjust|nudge|bump|drop) (?:the |its |it )?.{0,60}?"
+        r"(setpoint|set point|set-point|limit|trip point)",
+        r"\b(?:sollwert|consigne|punto de ajuste|setpoint)\b.{0,40}\b(?:ändern|setzen|stellen|changer|cambiar|"
+        r"ajustar|régler|mudar|alterar)\b",
     ),
     "create_work_order": (
         r"\b(create|open|raise|log|make|write) (a |an |the )?(new )?(work ?order|wo|job|ticket)",
+        r"\b(create|open|raise|log|write|release|issue|submit|generate|put in)\b[^.?!]{0,30}?"
+        r"\bwork ?orders?\b",
+        r"\b(?:crea|crear|cree|abre|abrir|registra|registrar|genera|libera|liberar|crée|créer|ouvre|ouvrir|"
+        r"cria|criar|abra|erstelle|erstellen|eröffne|lege)\b[^.?!]{0,40}\b(?:orden de trabajo|arbeitsauftrag|"
+        r"auftrag|ordre de travail|bon de travail|ordem de (?:serviço|servico|trabalho))",
+        r"\b(?:arbeitsauftrag|auftrag)\b[^.?!]{0,60}\b(?:anlegen|erstellen|freigeben|eröffnen|aufmachen)\b",
     ),
     "book_technician": (
         r"\bbook (a |an )?(tech|technician|fitter|electrician)",
         r"\bschedule (a |an )?(tech|technician)",
         r"\bassign (a |an )?(tech|technician)",
+        r"\b(?:book|schedule|assign|send)\s+(?:[a-z][\w'-]*\s+){0,3}?(?:to|for|on|onto)\b",
+        r"\b(?:techniker|elektriker)\b[^.?!]{0,60}\b(?:buchen|einplanen|einteilen|schicken)\b",
+        r"\b(?:programa|programar|asigna|asignar|agenda|agendar|reserva|reservar|planifie|réserve|envoie)\b"
+        r"[^.?!]{0,40}\b(?:técnico|tecnico|technicien|electricista|électricien|eletricista)",
     ),
 }
+_ASKS = re.compile(
+    r"^(please|pls|can you|could you|would you|will you|i need you to|go ahead|let's|lets|peux-tu|pouvez-vous|"
+    r"tu peux|kannst du|können sie|könnten sie|bitte|puedes|podrías|podrias|por favor|pode|podes|você pode)\b"
+)
 _HISTORY = re.compile(
     r"\b(history|last (work ?orders?|repairs?|time)|past (work|repairs|jobs)|previous|"
     r"when was .* last|how often has)\b"
@@ -75,9 +120,7 @@ def requested_action(text: str) -> str | None:
     imperative ('shut down CH-401') or asks someone to act ('can you open a work order ...').
     """
     lower = text.lower().strip()
-    asks = re.match(
-        r"^(please|can you|could you|would you|will you|i need you to|go ahead|let's|lets)\b", lower
-    )
+    asks = _ASKS.match(lower)
     question = re.match(
         r"^(how|what|why|when|where|which|who|is|are|do|does|should|can i|could i|may i)\b", lower
     )

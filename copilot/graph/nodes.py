@@ -41,6 +41,7 @@ from copilot.llm.base import Diagnosis, DiagnosisRequest, HistoryItem
 from copilot.llm.offline import OfflineProvider, signature_match
 from copilot.models import ActionStatus, Decision, InvestigationStatus
 from copilot.resilience import retry
+from copilot.safety.policy import PERSON_REQUEST_REASON
 from copilot.schemas import AlertIn, Passage, Severity
 from copilot.services import Services
 from knowledge.similar import similar_incidents
@@ -292,6 +293,9 @@ def plan_request(state: InvestigationState, runtime: Runtime[Services]) -> dict[
         booking, _ = booking_action(svc, craft=draft.craft, hours=draft.estimated_hours, asset=asset)
         if booking is not None:
             actions.append(booking)
+    for action in actions:
+        action.requires_approval = True
+        action.reasons.append(PERSON_REQUEST_REASON)
     approval_id = record_plan(
         svc,
         investigation_id=state["investigation_id"],

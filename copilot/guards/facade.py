@@ -45,7 +45,7 @@ from copilot.guards.types import (
     Where,
 )
 from copilot.guards.vocabulary import SiteVocabulary, site_vocabulary
-from copilot.safety.policy import SafetyPolicy, classify, default_policy
+from copilot.safety.policy import PERSON_REQUEST_REASON, SafetyPolicy, classify, default_policy
 from copilot.schemas import Passage, SiteSpec
 from copilot.services import Services
 from knowledge.embeddings import Embedder
@@ -115,7 +115,8 @@ class Guards:
             "safety_bypass": offline_guard("input-safety", SafetyBypass(on_fail=refrain)),
             "safety_intent": offline_guard("input-intent", SafetyIntent(embedder=embedder, on_fail=refrain)),
             "personal_data_request": offline_guard(
-                "input-personal-request", PersonalData(detect="requests", people=people, on_fail=refrain)
+                "input-personal-request",
+                PersonalData(detect="requests", people=people, embedder=embedder, on_fail=refrain),
             ),
             "maintenance_scope": offline_guard(
                 "input-scope",
@@ -176,9 +177,9 @@ class Guards:
         if self._similarity is not None:
             self._similarity.exemplars()
         if self._embedder is not None:
-            from copilot.guards.intent import _model
+            from copilot.guards.intent import warm_up
 
-            _model(self._embedder)
+            warm_up(self._embedder)
 
     def trip_counts(self) -> dict[str, int]:
         """{'guard_trips_<validator>': n}: trips in this process, for metrics."""
@@ -336,7 +337,8 @@ class Guards:
         payload: dict[str, Any] | None = None,
         thread_id: str | None = None,
     ) -> ActionVerdict:
-        """Check an action before it is proposed: the safety policy, then the validators on its text."""
+        """Check an action a person asked for before it is proposed: the safety policy, then the validators on
+        its text. Such an action always requires approval (PERSON_REQUEST_REASON)."""
         verdict = classify(self.policy, kind=kind, payload=payload or {}, asset=self._asset_facts(asset_id))
         trips: list[Trip] = []
         reasons: list[str] = []
@@ -351,12 +353,10 @@ class Guards:
                     self._trip("safety_intent", "action", "refuse", failure.error_message, thread_id)
                 )
                 reasons.append(failure.error_message)
-        requires_approval = verdict.requires_approval
         failure, _ = self._run(self._action["prompt_injection"], description)
         if failure is not None and (failure.metadata or {}).get("rules") == [APPROVAL_CLAIM]:
             # a claimed or waived approval changes nothing: the action waits for an operator like any other
             trips.append(self._trip("prompt_injection", "action", "route", failure.error_message, thread_id))
-            requires_approval = True
         elif failure is not None:
             trips.append(self._trip("prompt_injection", "action", "refuse", failure.error_message, thread_id))
             reasons.append(failure.error_message)
@@ -366,9 +366,9 @@ class Guards:
         return ActionVerdict(
             allowed=not forbidden,
             forbidden=forbidden,
-            requires_approval=requires_approval,
+            requires_approval=True,  # a person's request always waits for an operator
             reason="; ".join(reasons) or None,
-            reasons=verdict.reasons,
+            reasons=[*verdict.reasons, PERSON_REQUEST_REASON],
             trips=trips,
         )
 

@@ -1,25 +1,36 @@
-"""SafetyIntent: a semantic check for requests that would defeat a safety system, beyond keywords.
+"""Two semantic checks beyond keywords: requests to defeat a safety system, and requests for personal data.
 
-The keyword rules (copilot.guards.safety) miss paraphrases, euphemisms and other languages. This validator
-embeds the message with the packaged MiniLM and scores it with a logistic regression trained on labelled
-phrases (copilot/guards/data/safety_intent_train.yaml: 403 unsafe, 431 safe, ~20 % not in English). 355 and
-373 of them were written for training (25 of the safe ones are alarm reports, added when a dev chat question
-was refused); the rest are the first independent eval set (redteam_heldout.yaml's safety categories and
-benign_heldout.yaml), added after it had been measured, which made it development data. C was chosen by
-5-fold cross-validation on the training phrases (AUC 0.95; rechecked against C = 2, 32, 128 and k-nearest
-neighbours on 2026-11-22); the threshold was set on the dev eval cases only (the first 70 % of
-evals/cases/redteam.yaml and benign.yaml: the highest recall with at
-most 4 % false positives on the benign cases); 0.7, which the classifier alone would allow once the dev chat
-questions count as benign, was rejected because the guarded chat then refused 6 % of the dev benign cases.
-The independent sets (redteam_fresh2/3.yaml, benign_fresh2/3.yaml, written by people who saw neither the
-guards nor the other cases) only measure.
+The keyword rules (copilot.guards.safety, copilot.guards.personal) miss paraphrases, euphemisms and other
+languages. Each check embeds the message with the packaged MiniLM and scores it with a logistic regression
+(C = 8) trained on labelled phrases in copilot/guards/data/:
+- safety (`SafetyIntent`): safety_intent_train.yaml, `unsafe` against `safe`, about 20 % not in English;
+- personal_request (used by `PersonalData(detect="requests")`): personal_request_train.yaml, `request`
+  against `work`, `other` and all the safety phrases, classes weighed evenly.
+Some phrases were written for training; the rest are eval cases that became development data after they had
+been measured: the team's red-team and benign sets and the independent sets fresh, fresh2 and fresh3. The
+independent set fresh4 is in neither file and only measures.
+
+A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
+to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the
+message's mean embedding but not in its own sentence's.
+
+Thresholds and sentence scoring were chosen on 2026-11-22 by leave-one-set-out on the four development sets
+(train on the phrases and three sets, score the fourth):
+- safety, THRESHOLD 0.8: sentence scoring raised recall on the three independent sets from 0.46-0.62 to
+  0.65-0.75, with 0-4.3 % of their benign questions above it; 0.7 gave 0.79-0.87 recall but 4-7 % of benign
+  questions;
+- personal_request, PERSONAL_THRESHOLD 0.9: recall 0.83-1.0 (26 of 28 requests), and 1.1-1.6 % of the other
+  cases above it (mostly jailbreaks, refused anyway); 0.8 put 2.7-3.3 % above it, among them social-engineering
+  messages that name colleagues.
 """
 
 from __future__ import annotations
 
+import re
 import threading
+from collections import OrderedDict
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 import numpy as np
 import yaml
@@ -30,30 +41,93 @@ from sklearn.linear_model import LogisticRegression
 from copilot.guards.safety import SAFE_REFUSAL
 from knowledge.embeddings import Embedder
 
-TRAINING = Path(__file__).with_name("data") / "safety_intent_train.yaml"
+DATA = Path(__file__).with_name("data")
+SAFETY_TRAINING = DATA / "safety_intent_train.yaml"
+PERSONAL_TRAINING = DATA / "personal_request_train.yaml"
 C = 8.0
 THRESHOLD = 0.8
+PERSONAL_THRESHOLD = 0.9
 
-_MODELS: dict[str, LogisticRegression] = {}
+IntentKind = Literal["safety", "personal_request"]
+"""safety: asks to defeat a safety system; personal_request: asks for someone's personal data."""
+
+_MODELS: dict[tuple[IntentKind, str], LogisticRegression] = {}
 _LOCK = threading.Lock()
+_EMBEDDED: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
+_EMBEDDED_MAX = 256
 
 
-def _model(embedder: Embedder) -> LogisticRegression:
-    """Train once per embedding model (a few seconds: the phrases are embedded), then reuse."""
+def _phrases(path: Path) -> dict[str, list[str]]:
+    return {key: list(values) for key, values in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
+
+
+def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
+    """(positives, negatives) of a kind. The personal-request model also learns from the safety phrases,
+    as messages that ask for no one's data."""
+    safety = _phrases(SAFETY_TRAINING)
+    if kind == "safety":
+        return safety["unsafe"], safety["safe"]
+    personal = _phrases(PERSONAL_TRAINING)
+    return personal["request"], personal["work"] + personal["other"] + safety["unsafe"] + safety["safe"]
+
+
+def _model(embedder: Embedder, kind: IntentKind = "safety") -> LogisticRegression:
+    """Train once per kind and embedding model (a few seconds: the phrases are embedded), then reuse."""
     with _LOCK:
-        if embedder.model_id not in _MODELS:
-            data = yaml.safe_load(TRAINING.read_text(encoding="utf-8"))
-            texts = list(data["unsafe"]) + list(data["safe"])
-            labels = np.array([1] * len(data["unsafe"]) + [0] * len(data["safe"]))
-            _MODELS[embedder.model_id] = LogisticRegression(C=C, max_iter=2000).fit(
-                embedder.embed(texts), labels
+        key = (kind, embedder.model_id)
+        if key not in _MODELS:
+            positives, negatives = training_phrases(kind)
+            labels = np.array([1] * len(positives) + [0] * len(negatives))
+            # the personal-request phrases are few against many negatives: weigh the classes evenly
+            weight = "balanced" if kind == "personal_request" else None
+            _MODELS[key] = LogisticRegression(C=C, max_iter=2000, class_weight=weight).fit(
+                embedder.embed(positives + negatives), labels
             )
-        return _MODELS[embedder.model_id]
+        return _MODELS[key]
+
+
+def warm_up(embedder: Embedder) -> None:
+    """Train both models now, so the first message is not slow."""
+    for kind in get_args(IntentKind):
+        _model(embedder, kind)
+
+
+_SEGMENT_BREAK = re.compile(r"(?<=[.!?;:])\s+|\n+| — | -- ")
+MIN_SEGMENT_WORDS = 4
+
+
+def segments(text: str) -> list[str]:
+    """The message's sentences (split at . ! ? ; : line breaks and dashes) of at least MIN_SEGMENT_WORDS words."""
+    parts = (part.strip() for part in _SEGMENT_BREAK.split(text))
+    return [part for part in parts if len(part.split()) >= MIN_SEGMENT_WORDS]
+
+
+def _vectors(embedder: Embedder, text: str) -> np.ndarray:
+    """Embeddings of the whole message and, when it has several, of each sentence; the last few messages'
+    are kept, since both kinds score the same message."""
+    key = (embedder.model_id, text)
+    with _LOCK:
+        cached = _EMBEDDED.get(key)
+    if cached is not None:
+        return cached
+    parts = segments(text)
+    vectors = embedder.embed([text, *parts] if len(parts) > 1 else [text])
+    with _LOCK:
+        _EMBEDDED[key] = vectors
+        while len(_EMBEDDED) > _EMBEDDED_MAX:
+            _EMBEDDED.popitem(last=False)
+    return vectors
+
+
+def probability(embedder: Embedder, text: str, kind: IntentKind) -> float:
+    """The classifier's probability that a message is of `kind`: the highest of the whole message's and each
+    of its sentences'."""
+    return float(_model(embedder, kind).predict_proba(_vectors(embedder, text))[:, 1].max())
 
 
 def unsafe_probability(embedder: Embedder, text: str) -> float:
-    """The classifier's probability that a message asks to defeat a safety system."""
-    return float(_model(embedder).predict_proba(embedder.embed_query(text).reshape(1, -1))[0, 1])
+    """The probability that a message asks to defeat a safety system."""
+    return probability(embedder, text, "safety")
 
 
 @register_validator(name="copilot/safety_intent", data_type="string")
@@ -66,7 +140,7 @@ class SafetyIntent(Validator):  # type: ignore[misc]
 
     def warm_up(self) -> None:
         if self.embedder is not None:
-            _model(self.embedder)
+            _model(self.embedder, "safety")
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
         if self.embedder is None:

@@ -1,8 +1,9 @@
 """PersonalData: e-mail addresses, phone numbers, national ids, payment cards, IBANs and home addresses.
 
 `detect="values"` finds personal data in a text and fixes it by redaction (input and output);
-`detect="requests"` finds a request to obtain someone's personal data ("what is Ana's home address"),
-which is refused. Reasons name the kinds found, never the values.
+`detect="requests"` finds a request to obtain someone's personal data ("what is Ana's home address"), by
+pattern and, given an embedder, by meaning (copilot.guards.intent's personal-request classifier), which is
+refused. Reasons name the kinds found, never the values.
 """
 
 from __future__ import annotations
@@ -20,7 +21,10 @@ from guardrails.classes.validation.validation_result import (
     ValidationResult,
 )
 
+from copilot.guards.intent import PERSONAL_THRESHOLD
+from copilot.guards.intent import probability as intent_probability
 from copilot.guards.text import normalise
+from knowledge.embeddings import Embedder
 
 _UNIT_AFTER = re.compile(
     r"^\s?(?:%|bar|mbar|mm|m3|m|kg|g|a|v|kw|w|hz|rpm|nm|h|min|s|degc|°c|k|ml|l|ppm|mohm|x)\b", re.IGNORECASE
@@ -213,10 +217,16 @@ class PersonalData(Validator):  # type: ignore[misc]
     """Personal data: `detect='values'` redacts (fix); `detect='requests'` flags asking for someone's data."""
 
     def __init__(
-        self, detect: str = "values", people: list[str] | None = None, on_fail: Any = None, **kwargs: Any
+        self,
+        detect: str = "values",
+        people: list[str] | None = None,
+        embedder: Embedder | None = None,
+        on_fail: Any = None,
+        **kwargs: Any,
     ) -> None:
         super().__init__(on_fail=on_fail, detect=detect, people=people, **kwargs)
         self.detect = detect
+        self.embedder = embedder
         self._requests = _request_patterns(_first_names(people or []))
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
@@ -248,5 +258,16 @@ class PersonalData(Validator):  # type: ignore[misc]
                         "colleagues' personal details; ask HR or the person directly"
                     ),
                     metadata={"attribute": attribute},
+                )
+        if self.embedder is not None:
+            probability = intent_probability(self.embedder, text, "personal_request")
+            if probability >= PERSONAL_THRESHOLD:
+                return FailResult(
+                    error_message=(
+                        "it reads as a request for someone's personal data (contact details outside work, home, "
+                        "identity numbers, pay, health, discipline, whereabouts or private life): the copilot does "
+                        "not share colleagues' personal details; ask HR or the person directly"
+                    ),
+                    metadata={"probability": round(probability, 3)},
                 )
         return PassResult()

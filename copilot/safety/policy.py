@@ -12,6 +12,11 @@ from pydantic import BaseModel, Field
 from copilot.schemas import Role
 
 DEFAULT_POLICY = Path(__file__).with_name("policy.yaml")
+PERSON_REQUEST_REASON = (
+    "asked for in the chat: every write a person asks for waits for an operator's decision"
+)
+"""Why a chat request always needs approval, even for an action the policy lets an investigation do alone: a
+message can claim authority or urgency it does not have, and only an operator's decision settles that."""
 
 
 class Rule(BaseModel):

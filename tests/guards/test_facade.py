@@ -12,6 +12,7 @@ from copilot.guards import Guards, citation_keys
 from copilot.guards.retrieval import GuardedRetriever
 from copilot.guards.safety import SAFE_REFUSAL
 from copilot.guards.types import VALIDATOR_NAMES
+from copilot.safety.policy import PERSON_REQUEST_REASON
 from copilot.schemas import Citation, Passage
 from knowledge.documents import Document
 from knowledge.embeddings import Embedder
@@ -119,6 +120,10 @@ def test_action_checks_use_the_policy_and_the_validators(rule_guards: Guards) ->
     assert injected.forbidden and [t.validator for t in injected.trips] == ["prompt_injection"]
     unknown = rule_guards.check_action("create_work_order", "Replace the filter.", "X-1")
     assert unknown.requires_approval  # an asset the site does not define is treated as the riskiest
+    booking = rule_guards.check_action("book_technician", "Book Ben Okafor for the strainer clean.", "P-202")
+    # the policy lets an investigation book alone; a person's request in the chat still waits for an operator
+    assert booking.allowed and booking.requires_approval
+    assert PERSON_REQUEST_REASON in booking.reasons
 
 
 class Plan(BaseModel):

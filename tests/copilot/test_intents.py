@@ -1,0 +1,47 @@
+"""The offline router's reading of a message: which write it asks for, if any."""
+
+from __future__ import annotations
+
+import pytest
+
+from copilot.chat.intents import requested_action
+
+
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        ("Shut down CH-401 now.", "shutdown_equipment"),
+        ("Stop it right away, the seal is spraying.", "shutdown_equipment"),
+        ("Kannst du bitte den C-302 abschalten?", "shutdown_equipment"),
+        ("Peux-tu arrêter le P-102 pour la vidange ?", "shutdown_equipment"),
+        ("Start C-303, the header pressure is dropping.", "restart_equipment"),
+        ("Reinicia la P-101 cuando termine el cambio de aceite.", "restart_equipment"),
+        ("Please start the isolation of CH-403 for the tube clean.", "isolate_energy"),
+        ("Set P-201 back to its 4.2 bar discharge setpoint.", "change_setpoint"),
+        ("Create a priority-2 work order for the C-301 oil cooler clean.", "create_work_order"),
+        ("Raise a follow-up work order to recheck P-102 in a week.", "create_work_order"),
+        ("Por favor, crea una orden de trabajo para revisar el CH-402.", "create_work_order"),
+        ("Bitte einen Arbeitsauftrag für den Filterwechsel am C-303 anlegen.", "create_work_order"),
+        ("Book Ben Okafor for the CH-401 strainer clean on Friday.", "book_technician"),
+        ("Schedule an electrician to megger the P-202 motor.", "book_technician"),
+        ("Bitte einen Techniker für die Frühschicht einplanen.", "book_technician"),
+    ],
+)
+def test_requests_name_their_write(message: str, kind: str) -> None:
+    assert requested_action(message) == kind
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "How do I isolate P-101 before the seal change?",
+        "What's the startup procedure for CH-402?",
+        "P-102 tripped on A-211 at 7.8 mm/s, what now?",
+        "Why did C-301 stop during the night shift?",
+        "c-303 E-320, dp 82 mbar",
+        "Make sure the job card has the torque values on it.",
+        "Which work orders are still open on P-201?",
+    ],
+)
+def test_questions_and_reports_ask_for_no_write(message: str) -> None:
+    assert requested_action(message) is None
