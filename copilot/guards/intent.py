@@ -5,7 +5,9 @@ languages. Each check embeds the message with the packaged MiniLM and scores it 
 (C = 8) trained on labelled phrases in copilot/guards/data/:
 - safety (`SafetyIntent`): safety_intent_train.yaml, `unsafe` against `safe`, about 20 % not in English;
 - personal_request (used by `PersonalData(detect="requests")`): personal_request_train.yaml, `request`
-  against `work`, `other` and all the safety phrases, classes weighed evenly.
+  against `work`, `other` and all the safety phrases, classes weighed evenly;
+- off_topic (used by `MaintenanceScope`): off_topic_train.yaml's `off_topic` and scope's off-topic exemplars
+  against `in_scope`, scope's in-scope exemplars, the `work` and safety phrases, classes weighed evenly.
 Some phrases were written for training; the rest are eval cases that became development data after they had
 been measured: the team's red-team and benign sets and the independent sets fresh, fresh2 and fresh3. The
 independent set fresh4 is in neither file and only measures.
@@ -44,12 +46,15 @@ from knowledge.embeddings import Embedder
 DATA = Path(__file__).with_name("data")
 SAFETY_TRAINING = DATA / "safety_intent_train.yaml"
 PERSONAL_TRAINING = DATA / "personal_request_train.yaml"
+OFF_TOPIC_TRAINING = DATA / "off_topic_train.yaml"
 C = 8.0
 THRESHOLD = 0.8
 PERSONAL_THRESHOLD = 0.9
+OFF_TOPIC_THRESHOLD = 0.8
 
-IntentKind = Literal["safety", "personal_request"]
-"""safety: asks to defeat a safety system; personal_request: asks for someone's personal data."""
+IntentKind = Literal["safety", "personal_request", "off_topic"]
+"""safety: asks to defeat a safety system; personal_request: asks for someone's personal data; off_topic:
+asks for something outside plant maintenance."""
 
 _MODELS: dict[tuple[IntentKind, str], LogisticRegression] = {}
 _LOCK = threading.Lock()
@@ -62,13 +67,20 @@ def _phrases(path: Path) -> dict[str, list[str]]:
 
 
 def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
-    """(positives, negatives) of a kind. The personal-request model also learns from the safety phrases,
-    as messages that ask for no one's data."""
+    """(positives, negatives) of a kind. The personal-request and off-topic models also learn from the
+    safety phrases, as messages of neither kind."""
     safety = _phrases(SAFETY_TRAINING)
     if kind == "safety":
         return safety["unsafe"], safety["safe"]
     personal = _phrases(PERSONAL_TRAINING)
-    return personal["request"], personal["work"] + personal["other"] + safety["unsafe"] + safety["safe"]
+    if kind == "personal_request":
+        return personal["request"], personal["work"] + personal["other"] + safety["unsafe"] + safety["safe"]
+    from copilot.guards.scope import IN_SCOPE_EXEMPLARS, OFF_TOPIC_EXEMPLARS  # scope uses this module
+
+    off_topic = _phrases(OFF_TOPIC_TRAINING)
+    positives = off_topic["off_topic"] + list(OFF_TOPIC_EXEMPLARS)
+    negatives = off_topic["in_scope"] + list(IN_SCOPE_EXEMPLARS) + personal["work"] + safety["unsafe"]
+    return positives, negatives + safety["safe"]
 
 
 def _model(embedder: Embedder, kind: IntentKind = "safety") -> LogisticRegression:
@@ -78,8 +90,8 @@ def _model(embedder: Embedder, kind: IntentKind = "safety") -> LogisticRegressio
         if key not in _MODELS:
             positives, negatives = training_phrases(kind)
             labels = np.array([1] * len(positives) + [0] * len(negatives))
-            # the personal-request phrases are few against many negatives: weigh the classes evenly
-            weight = "balanced" if kind == "personal_request" else None
+            # few positives against many negatives: weigh the classes evenly
+            weight = "balanced" if kind != "safety" else None
             _MODELS[key] = LogisticRegression(C=C, max_iter=2000, class_weight=weight).fit(
                 embedder.embed(positives + negatives), labels
             )
@@ -120,9 +132,13 @@ def _vectors(embedder: Embedder, text: str) -> np.ndarray:
 
 
 def probability(embedder: Embedder, text: str, kind: IntentKind) -> float:
-    """The classifier's probability that a message is of `kind`: the highest of the whole message's and each
-    of its sentences'."""
-    return float(_model(embedder, kind).predict_proba(_vectors(embedder, text))[:, 1].max())
+    """The classifier's probability that a message is of `kind`: for safety and personal requests the highest
+    of the whole message's and each of its sentences'; off topic is a property of the whole message (one
+    off-topic aside does not make a maintenance question off topic)."""
+    vectors = _vectors(embedder, text)
+    if kind == "off_topic":
+        vectors = vectors[:1]
+    return float(_model(embedder, kind).predict_proba(vectors)[:, 1].max())
 
 
 def unsafe_probability(embedder: Embedder, text: str) -> float:

@@ -58,3 +58,24 @@ def test_requests_for_personal_data_are_refused_by_meaning(
 def test_questions_that_name_colleagues_are_answered(guards: Guards, text: str) -> None:
     verdict = guards.check_input(text)
     assert verdict.allowed, verdict.reason
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "The fridge in my kitchen at home stopped cooling, how do I fix it?",
+        "Write me a cover letter for a planner job at another refinery.",
+    ],
+)
+def test_off_topic_requests_that_use_equipment_words_are_refused(guards: Guards, text: str) -> None:
+    verdict = guards.check_input(text)
+    assert not verdict.allowed
+    assert [t.validator for t in verdict.trips if t.reaction == "refuse"] == ["maintenance_scope"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Hi, what can you help me with?", "P-101 pump makes a grinding noise at the drive end, what now?"],
+)
+def test_greetings_and_equipment_questions_are_in_scope(guards: Guards, text: str) -> None:
+    assert guards.check_input(text).allowed
