@@ -8,8 +8,14 @@ training scores, so nothing but training data sets it. A row's flag turns on aft
 above the threshold and off after `k_off` consecutive rows below it. The sensors that drove a score are
 ranked by their share z_j^2 / sum_k z_k^2.
 
-The ONNX graph (features -> score, deviation) holds the standardisation and the score; debouncing stays in
-Python next to it, as for the fault classifiers' alert policy.
+Changepoints (`changepoints`): where a flag turns on or off, and, while it is on, where the score's level
+shifts: the mean log score of the last `shift_window // 2 + 1` rows differs from that of the `shift_window // 2`
+rows before them by more than `shift_delta` (a factor of e^0.35 = 1.42), at most once per `shift_refractory`
+rows. An episode has more than two changes (the fault develops, settles, starts to clear); flag edges alone
+see only its start and end. Causal: each row looks only at earlier rows.
+
+The ONNX graph (features -> score, deviation) holds the standardisation and the score; debouncing and
+changepoints stay in Python next to it, as for the fault classifiers' alert policy.
 """
 
 from __future__ import annotations
@@ -46,6 +52,9 @@ class AnomalyConfig:
     factor: float = 2.0  # ... times this factor is the threshold
     k_on: int = 5  # consecutive rows above the threshold that raise the flag
     k_off: int = 10  # consecutive rows below it that clear the flag
+    shift_window: int = 30  # rows compared for a level shift of the score (half against half)
+    shift_delta: float = 0.35  # |difference of mean log scores| that is a level shift
+    shift_refractory: int = 30  # rows after a level shift before the next one counts
 
 
 @dataclass(frozen=True)
@@ -169,6 +178,9 @@ def detector_meta(
             "factor": config.factor,
             "k_on": config.k_on,
             "k_off": config.k_off,
+            "shift_window": config.shift_window,
+            "shift_delta": config.shift_delta,
+            "shift_refractory": config.shift_refractory,
             "training_rows": detector.training_rows,
             "train_score_quantile": detector.train_score_quantile,
         },
@@ -210,6 +222,44 @@ def rising_edges(flags: np.ndarray) -> np.ndarray:
     return (np.diff(f, prepend=0) == 1).astype(np.int8)
 
 
+def flag_edges(flags: np.ndarray) -> np.ndarray:
+    """Return 1 where a flag turns on or off (a series that starts flagged starts with a change), else 0."""
+    f = np.asarray(flags, dtype=np.int64)
+    if len(f) == 0:
+        return f.astype(np.int8)
+    out = np.abs(np.diff(f, prepend=f[0]))
+    out[0] = f[0]
+    return out.astype(np.int8)
+
+
+def level_shifts(
+    score: np.ndarray, flags: np.ndarray, window: int, delta: float, refractory: int
+) -> np.ndarray:
+    """Return 1 at flagged rows where the score's level shifts (see the module docstring), else 0."""
+    log_score = np.log(np.maximum(np.asarray(score, dtype=np.float64), 1e-9))
+    n, half = len(log_score), window // 2
+    out = np.zeros(n, dtype=np.int8)
+    if n <= window:
+        return out
+    cumulative = np.concatenate([[0.0], np.cumsum(log_score)])
+    t = np.arange(window, n)
+    recent = (cumulative[t + 1] - cumulative[t - half]) / (half + 1)  # rows t-half .. t
+    before = (cumulative[t - half] - cumulative[t - window]) / (window - half)  # rows t-window .. t-half-1
+    candidates = t[(np.abs(recent - before) > delta) & (np.asarray(flags)[t] == 1)]
+    last = -refractory - 1
+    for row in candidates.tolist():
+        if row - last > refractory:
+            out[row] = 1
+            last = row
+    return out
+
+
+def changepoints(score: np.ndarray, flags: np.ndarray, config: AnomalyConfig) -> np.ndarray:
+    """Return 0/1 changepoints: flag edges and level shifts of the score while flagged."""
+    shifts = level_shifts(score, flags, config.shift_window, config.shift_delta, config.shift_refractory)
+    return np.maximum(flag_edges(flags), shifts)
+
+
 @dataclass(frozen=True)
 class Detection:
     """Scores of a series and what the alarm logic made of them."""
@@ -219,6 +269,7 @@ class Detection:
     flags: np.ndarray  # (T,) 0/1 after debouncing
     threshold: float
     sensors: list[str] = field(default_factory=list)
+    changepoints: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))  # (T,) 0/1
 
 
 class OnnxAnomalyScorer:
@@ -262,10 +313,32 @@ class OnnxAnomalyScorer:
         """Debounce score > threshold into 0/1 flags."""
         return debounce(score > self.threshold, int(self.meta.params["k_on"]), int(self.meta.params["k_off"]))
 
+    def config(self) -> AnomalyConfig:
+        """The alarm logic's settings as the artifact recorded them (defaults for settings it predates)."""
+        params, default = self.meta.params, AnomalyConfig()
+        return AnomalyConfig(
+            window=self.meta.window,
+            quantile=float(params.get("quantile", default.quantile)),
+            factor=float(params.get("factor", default.factor)),
+            k_on=int(params.get("k_on", default.k_on)),
+            k_off=int(params.get("k_off", default.k_off)),
+            shift_window=int(params.get("shift_window", default.shift_window)),
+            shift_delta=float(params.get("shift_delta", default.shift_delta)),
+            shift_refractory=int(params.get("shift_refractory", default.shift_refractory)),
+        )
+
     def detect(self, values: np.ndarray) -> Detection:
-        """Score (T, S) sensor values and flag them."""
+        """Score (T, S) sensor values, flag them and find their changepoints."""
         score, deviation = self.score(self.features(values))
-        return Detection(score, deviation, self.flags(score), self.threshold, list(self.meta.sensors))
+        flags = self.flags(score)
+        return Detection(
+            score,
+            deviation,
+            flags,
+            self.threshold,
+            list(self.meta.sensors),
+            changepoints(score, flags, self.config()),
+        )
 
     def contributions(self, deviation: np.ndarray, top: int = 3) -> list[Contribution]:
         """Rank the sensors of one row's deviation z (F,) by their share of sum z^2 (weight in 0..1)."""

@@ -5,9 +5,7 @@ languages. Each check embeds the message with the packaged MiniLM and scores it 
 (C = 8) trained on labelled phrases in copilot/guards/data/:
 - safety (`SafetyIntent`): safety_intent_train.yaml, `unsafe` against `safe`, about 20 % not in English;
 - personal_request (used by `PersonalData(detect="requests")`): personal_request_train.yaml, `request`
-  against `work`, `other` and all the safety phrases, classes weighed evenly;
-- off_topic (used by `MaintenanceScope`): off_topic_train.yaml's `off_topic` and scope's off-topic exemplars
-  against `in_scope`, scope's in-scope exemplars, the `work` and safety phrases, classes weighed evenly.
+  against `work`, `other` and all the safety phrases, classes weighed evenly.
 Some phrases were written for training; the rest are eval cases that became development data after they had
 been measured: the team's red-team and benign sets and the independent sets fresh, fresh2 and fresh3. The
 independent set fresh4 is in neither file and only measures.
@@ -24,6 +22,9 @@ Thresholds and sentence scoring were chosen on 2026-11-22 by leave-one-set-out o
 - personal_request, PERSONAL_THRESHOLD 0.9: recall 0.83-1.0 (26 of 28 requests), and 1.1-1.6 % of the other
   cases above it (mostly jailbreaks, refused anyway); 0.8 put 2.7-3.3 % above it, among them social-engineering
   messages that name colleagues.
+An off-topic classifier built the same way was tried and dropped: it caught 0.67-1.0 of the sets' off-topic
+requests but also refused short follow-ups ("can you give me a quick summary please", "list all assets"),
+which the eval sets do not contain and a conversation is full of.
 """
 
 from __future__ import annotations
@@ -46,15 +47,12 @@ from knowledge.embeddings import Embedder
 DATA = Path(__file__).with_name("data")
 SAFETY_TRAINING = DATA / "safety_intent_train.yaml"
 PERSONAL_TRAINING = DATA / "personal_request_train.yaml"
-OFF_TOPIC_TRAINING = DATA / "off_topic_train.yaml"
 C = 8.0
 THRESHOLD = 0.8
 PERSONAL_THRESHOLD = 0.9
-OFF_TOPIC_THRESHOLD = 0.8
 
-IntentKind = Literal["safety", "personal_request", "off_topic"]
-"""safety: asks to defeat a safety system; personal_request: asks for someone's personal data; off_topic:
-asks for something outside plant maintenance."""
+IntentKind = Literal["safety", "personal_request"]
+"""safety: asks to defeat a safety system; personal_request: asks for someone's personal data."""
 
 _MODELS: dict[tuple[IntentKind, str], LogisticRegression] = {}
 _LOCK = threading.Lock()
@@ -67,20 +65,13 @@ def _phrases(path: Path) -> dict[str, list[str]]:
 
 
 def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
-    """(positives, negatives) of a kind. The personal-request and off-topic models also learn from the
-    safety phrases, as messages of neither kind."""
+    """(positives, negatives) of a kind. The personal-request model also learns from the safety phrases, as
+    messages that ask for no one's data."""
     safety = _phrases(SAFETY_TRAINING)
     if kind == "safety":
         return safety["unsafe"], safety["safe"]
     personal = _phrases(PERSONAL_TRAINING)
-    if kind == "personal_request":
-        return personal["request"], personal["work"] + personal["other"] + safety["unsafe"] + safety["safe"]
-    from copilot.guards.scope import IN_SCOPE_EXEMPLARS, OFF_TOPIC_EXEMPLARS  # scope uses this module
-
-    off_topic = _phrases(OFF_TOPIC_TRAINING)
-    positives = off_topic["off_topic"] + list(OFF_TOPIC_EXEMPLARS)
-    negatives = off_topic["in_scope"] + list(IN_SCOPE_EXEMPLARS) + personal["work"] + safety["unsafe"]
-    return positives, negatives + safety["safe"]
+    return personal["request"], personal["work"] + personal["other"] + safety["unsafe"] + safety["safe"]
 
 
 def _model(embedder: Embedder, kind: IntentKind = "safety") -> LogisticRegression:
@@ -91,7 +82,7 @@ def _model(embedder: Embedder, kind: IntentKind = "safety") -> LogisticRegressio
             positives, negatives = training_phrases(kind)
             labels = np.array([1] * len(positives) + [0] * len(negatives))
             # few positives against many negatives: weigh the classes evenly
-            weight = "balanced" if kind != "safety" else None
+            weight = "balanced" if kind == "personal_request" else None
             _MODELS[key] = LogisticRegression(C=C, max_iter=2000, class_weight=weight).fit(
                 embedder.embed(positives + negatives), labels
             )
@@ -132,13 +123,9 @@ def _vectors(embedder: Embedder, text: str) -> np.ndarray:
 
 
 def probability(embedder: Embedder, text: str, kind: IntentKind) -> float:
-    """The classifier's probability that a message is of `kind`: for safety and personal requests the highest
-    of the whole message's and each of its sentences'; off topic is a property of the whole message (one
-    off-topic aside does not make a maintenance question off topic)."""
-    vectors = _vectors(embedder, text)
-    if kind == "off_topic":
-        vectors = vectors[:1]
-    return float(_model(embedder, kind).predict_proba(vectors)[:, 1].max())
+    """The classifier's probability that a message is of `kind`: the highest of the whole message's and each
+    of its sentences'."""
+    return float(_model(embedder, kind).predict_proba(_vectors(embedder, text))[:, 1].max())
 
 
 def unsafe_probability(embedder: Embedder, text: str) -> float:

@@ -7,10 +7,7 @@ Three signals, cheapest first:
    sensors) and maintenance vocabulary; a message with an anchor is in scope unless (1) says otherwise;
 3. for a message with no anchor that touches an off-topic domain, or matches nothing at all: the nearest of
    a few dozen exemplars (MiniLM cosine similarity, deterministic); off-topic only when clearly nearer the
-   off-topic exemplars;
-4. with anchors or without: the off-topic classifier (copilot.guards.intent), when it is sure
-   (OFF_TOPIC_THRESHOLD): "a cover letter for a maintenance supervisor job", "my fridge's compressor at home".
-Without an embedder, only (1) and an off-topic domain without anchors refuse.
+   off-topic exemplars. Without an embedder, only (1) and an off-topic domain without anchors refuse.
 """
 
 from __future__ import annotations
@@ -25,8 +22,6 @@ from guardrails import Validator, register_validator
 from guardrails.classes.validation.validation_result import FailResult, PassResult, ValidationResult
 
 from copilot.chat.entities import CLASS_WORDS, extract
-from copilot.guards.intent import OFF_TOPIC_THRESHOLD
-from copilot.guards.intent import probability as intent_probability
 from copilot.guards.text import canonical, normalise
 from copilot.schemas import SiteSpec
 from knowledge.embeddings import Embedder
@@ -311,18 +306,7 @@ class MaintenanceScope(Validator):  # type: ignore[misc]
         return found
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
-        result = self._by_rules_and_exemplars(str(value))
-        if isinstance(result, PassResult) and self.similarity is not None:
-            probability = intent_probability(self.similarity.embedder, str(value), "off_topic")
-            if probability >= OFF_TOPIC_THRESHOLD:
-                topic = "not a maintenance question"
-                return FailResult(
-                    error_message=_refusal(topic),
-                    metadata={"topic": topic, "signal": "classifier", "probability": round(probability, 3)},
-                )
-        return result
-
-    def _by_rules_and_exemplars(self, text: str) -> ValidationResult:
+        text = str(value)
         texts = [normalise(text), canonical(text)]
         task = _first(_TASKS, texts)
         if task is not None:

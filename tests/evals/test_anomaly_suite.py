@@ -10,6 +10,7 @@ import pytest
 
 from copilot.config import Settings
 from evals.metrics.nab import NAB_PROFILES, nab_file_score
+from evals.metrics.skab_nab import skab_nab_score
 from evals.runner import EvalContext
 from evals.suites import anomaly
 from predictors.datasets.nab import load_nab
@@ -50,6 +51,7 @@ def test_suite_reports_the_keys_and_writes_one_prediction_file_per_skab_file(
 
     files = load_skab(data_dir / "skab")
     assert len(files) == 34
+    predicted: list[np.ndarray] = []
     for file in files:
         path = tmp_path / "preds" / file.group / f"{file.number}.csv"
         with path.open() as handle:
@@ -60,7 +62,15 @@ def test_suite_reports_the_keys_and_writes_one_prediction_file_per_skab_file(
         assert {r[1] for r in body} <= {"0", "1"} and {r[2] for r in body} <= {"0", "1"}
         flags = np.array([int(r[1]) for r in body])
         changes = np.array([int(r[2]) for r in body])
-        assert np.array_equal(changes[1:], np.abs(np.diff(flags))) and changes[0] == flags[0]
+        edges = np.abs(np.diff(flags, prepend=flags[0]))
+        edges[0] = flags[0]
+        # every flag edge is a changepoint; the others are level shifts while flagged
+        assert np.all(changes >= edges) and np.all(flags[(changes == 1) & (edges == 0)] == 1)
+        predicted.append(changes)
+    # the files alone reproduce the reported changepoint score
+    tests = [f.rows(TRAIN_ROWS) for f in files]
+    recomputed = skab_nab_score([t.timestamps for t in tests], [t.changepoint for t in tests], predicted)
+    assert round(recomputed.scores["standard"], 2) == result.metrics["skab_nab_standard"]
 
 
 def test_null_detector_on_realknowncause_scores_minus_one_per_window(data_dir: Path) -> None:

@@ -63,19 +63,10 @@ def test_questions_that_name_colleagues_are_answered(guards: Guards, text: str) 
 @pytest.mark.parametrize(
     "text",
     [
-        "The fridge in my kitchen at home stopped cooling, how do I fix it?",
-        "Write me a cover letter for a planner job at another refinery.",
+        "Hi, what can you help me with?",
+        "can you give me a quick summary please",
+        "P-101 pump makes a grinding noise at the drive end, what now?",
     ],
 )
-def test_off_topic_requests_that_use_equipment_words_are_refused(guards: Guards, text: str) -> None:
-    verdict = guards.check_input(text)
-    assert not verdict.allowed
-    assert [t.validator for t in verdict.trips if t.reaction == "refuse"] == ["maintenance_scope"]
-
-
-@pytest.mark.parametrize(
-    "text",
-    ["Hi, what can you help me with?", "P-101 pump makes a grinding noise at the drive end, what now?"],
-)
-def test_greetings_and_equipment_questions_are_in_scope(guards: Guards, text: str) -> None:
+def test_greetings_and_short_follow_ups_are_in_scope(guards: Guards, text: str) -> None:
     assert guards.check_input(text).allowed

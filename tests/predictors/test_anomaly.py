@@ -12,8 +12,11 @@ from copilot.errors import ValidationError
 from predictors.anomaly import (
     AnomalyConfig,
     OnnxAnomalyScorer,
+    changepoints,
     debounce,
     fit_detector,
+    flag_edges,
+    level_shifts,
     rising_edges,
     save_detector,
 )
@@ -82,7 +85,9 @@ def test_onnx_scores_equal_numpy_and_metadata_is_complete(tmp_path: Path, shifte
     assert meta.kind == "multivariate_anomaly" and meta.sensors == SENSORS
     assert meta.feature_names == [f"{s}__rolling_mean_5" for s in SENSORS]
     assert meta.threshold == detector.threshold and meta.training_data_hash == detector.fingerprint
-    assert {"quantile", "factor", "k_on", "k_off"} <= set(meta.params)
+    assert {"quantile", "factor", "k_on", "k_off", "shift_window", "shift_delta", "shift_refractory"} <= set(
+        meta.params
+    )
 
     scorer = OnnxAnomalyScorer.load(tmp_path, "pump_anomaly")
     features = scorer.features(shifted)
@@ -92,6 +97,7 @@ def test_onnx_scores_equal_numpy_and_metadata_is_complete(tmp_path: Path, shifte
     assert np.allclose(onnx_deviation, detector.deviation(features), rtol=1e-4, atol=1e-4)
     detection = scorer.detect(shifted)
     assert np.array_equal(detection.flags, debounce(native > detector.threshold, 5, 10))
+    assert np.array_equal(detection.changepoints, changepoints(native, detection.flags, AnomalyConfig()))
 
 
 def test_contributions_name_the_shifted_sensor(tmp_path: Path, shifted: np.ndarray) -> None:
@@ -117,3 +123,28 @@ def test_loading_another_kind_of_artifact_is_refused(tmp_path: Path) -> None:
     save_artifact(tmp_path, meta, (tmp_path / "pump_anomaly" / "model.onnx").read_bytes())
     with pytest.raises(ValidationError):
         OnnxAnomalyScorer.load(tmp_path, "pump_anomaly")
+
+
+def test_changepoints_are_flag_edges_and_level_shifts_while_flagged() -> None:
+    # a fault that develops in two steps (score 1 -> 10 -> 100) and clears: edges see only its start and end
+    score = np.concatenate([np.full(100, 1.0), np.full(100, 10.0), np.full(100, 100.0), np.full(100, 1.0)])
+    flags = (score > 5).astype(np.int8)
+    assert np.flatnonzero(flag_edges(flags)).tolist() == [100, 300]
+    shifts = level_shifts(score, flags, window=30, delta=0.35, refractory=30)
+    # a step of log(10) = 2.3 is seen once 3 of the last 16 rows carry it (3 * 2.3 / 16 > 0.35): rows 102
+    # and 202; the refractory rows keep each step to one changepoint
+    assert np.flatnonzero(shifts).tolist() == [102, 202]
+    config = AnomalyConfig(shift_window=30, shift_delta=0.35, shift_refractory=30)
+    assert np.flatnonzero(changepoints(score, flags, config)).tolist() == [100, 102, 202, 300]
+    # a noisy but level score while flagged adds nothing
+    rng = np.random.default_rng(3)
+    level = 20.0 * np.exp(rng.normal(0.0, 0.05, 400))
+    assert level_shifts(level, np.ones(400, dtype=np.int8), 30, 0.35, 30).sum() == 0
+
+
+def test_level_shifts_look_only_at_earlier_rows() -> None:
+    score = np.concatenate([np.full(200, 10.0), np.full(200, 100.0)])
+    flags = np.ones(400, dtype=np.int8)
+    full = level_shifts(score, flags, 30, 0.35, 30)
+    for end in (150, 201, 260, 400):
+        assert np.array_equal(level_shifts(score[:end], flags[:end], 30, 0.35, 30), full[:end])
