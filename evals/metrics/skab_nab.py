@@ -146,13 +146,3 @@ def skab_nab_score(
     for name, (score, null, perfect) in totals.items():
         scores[name] = float(100 * (score - null) / (perfect - null)) if perfect != null else float("nan")
     return SkabNabResult(scores, missed, false_positives, n_changepoints, delays)
-
-
-def flags_to_changepoints(flags: np.ndarray) -> np.ndarray:
-    """Turn an outlier flag series into changepoints as SKAB's notebooks do: |diff|, first value kept."""
-    f = np.asarray(flags, dtype=np.int64)
-    if len(f) == 0:
-        return f.astype(np.int8)
-    out = np.abs(np.diff(f, prepend=f[0]))
-    out[0] = f[0]
-    return out.astype(np.int8)

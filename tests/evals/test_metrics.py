@@ -13,10 +13,10 @@ from evals.metrics.skab_nab import (
     PROFILES,
     detection_windows,
     file_confusion,
-    flags_to_changepoints,
     skab_nab_score,
     window_reward,
 )
+from predictors.anomaly import flag_edges
 
 T0 = np.datetime64("2020-03-09T10:00:00")
 
@@ -57,8 +57,8 @@ def test_binary_perfect_and_null_detectors() -> None:
 
 
 def test_flags_become_changepoints_on_both_edges_with_the_first_value_kept() -> None:
-    assert flags_to_changepoints(np.array([1, 1, 0, 0, 1, 1])).tolist() == [1, 0, 1, 0, 1, 0]
-    assert flags_to_changepoints(np.array([0, 1, 1, 0])).tolist() == [0, 1, 0, 1]
+    assert flag_edges(np.array([1, 1, 0, 0, 1, 1])).tolist() == [1, 0, 1, 0, 1, 0]
+    assert flag_edges(np.array([0, 1, 1, 0])).tolist() == [0, 1, 0, 1]
 
 
 def test_perfect_detector_scores_100_and_null_detector_0() -> None:
