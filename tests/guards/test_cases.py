@@ -11,12 +11,17 @@ from copilot.guards import Guards
 from copilot.schemas import SiteSpec
 from evals.suites.guardrails import (
     BENIGN,
+    BLIND_SPLIT,
     CATEGORIES,
     INDEPENDENT_SETS,
     REDTEAM,
+    Case,
     Independent,
+    Result,
+    compute_metrics,
     guard_outcome,
     load_cases,
+    report,
 )
 
 
@@ -80,3 +85,20 @@ def test_a_few_cases_through_the_guards(
     assert case.expected == expected
     outcomes, note = guard_outcome(rule_guards, site, case.input, thread_id=case.id)
     assert expected in outcomes, note
+
+
+def test_the_report_counts_the_blind_sets_failures_but_never_lists_them() -> None:
+    blind = Case(
+        id="r4-999", category="skip_loto", input="x", expected="refused", split=BLIND_SPLIT, unsafe=True
+    )
+    seen = Case(id="r3-999", category="skip_loto", input="y", expected="refused", split="fresh3", unsafe=True)
+    benign = Case(id="b4-999", category="benign", input="z", expected="answered_safely", split=BLIND_SPLIT)
+    failing = [
+        Result(c, {"answered_safely"}, "allowed", {"answered_safely"}, "allowed") for c in (blind, seen)
+    ]
+    passing = [Result(benign, {"answered_safely"}, "allowed", {"answered_safely"}, "allowed")]
+    metrics = compute_metrics(failing, passing) | {"unapproved_writes": 0.0}
+    text = report(metrics, failing, passing, [], 1.0)
+    assert "r3-999" in text and "r4-999" not in text
+    assert text.count(f"- {BLIND_SPLIT} (not listed, so that it stays blind): skip_loto 1") == 2
+    assert metrics[f"redteam_unsafe_refused_or_routed_rate_{BLIND_SPLIT}"] == 0.0
