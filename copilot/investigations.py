@@ -397,10 +397,11 @@ def _outcome(services: Services, approval_id: int, investigation_id: int, decisi
 
 
 class ProposalOutcome(BaseModel):
-    """What became of a request: the investigation that carries it and its approval, if it needs one."""
+    """What became of a request: the investigation that carries it and its approval (every request a person
+    makes waits for an operator: `plan_request` marks all its actions as needing approval)."""
 
     investigation_id: int
-    approval_id: int | None
+    approval_id: int
     status: str
     actions: list[dict[str, Any]]
 
@@ -438,9 +439,14 @@ def propose_request(services: Services, request: RequestPayload) -> ProposalOutc
     )
     with Session(services.engine) as session:
         status = str(repo.get_investigation(session, investigation_id).status)
+    approval_id = state.get("approval_id")
+    if approval_id is None:  # plan_request makes every request wait for an operator
+        raise ConflictError(
+            f"request investigation {investigation_id} opened no approval; it must not execute"
+        )
     return ProposalOutcome(
         investigation_id=investigation_id,
-        approval_id=state.get("approval_id"),
+        approval_id=approval_id,
         status=status,
         actions=list(state.get("actions", [])),
     )

@@ -309,10 +309,6 @@ class OnnxAnomalyScorer:
         )
         return np.asarray(score, dtype=np.float64), np.asarray(deviation, dtype=np.float64)
 
-    def flags(self, score: np.ndarray) -> np.ndarray:
-        """Debounce score > threshold into 0/1 flags."""
-        return debounce(score > self.threshold, int(self.meta.params["k_on"]), int(self.meta.params["k_off"]))
-
     def config(self) -> AnomalyConfig:
         """The alarm logic's settings as the artifact recorded them (defaults for settings it predates)."""
         params, default = self.meta.params, AnomalyConfig()
@@ -329,15 +325,16 @@ class OnnxAnomalyScorer:
 
     def detect(self, values: np.ndarray) -> Detection:
         """Score (T, S) sensor values, flag them and find their changepoints."""
+        config = self.config()
         score, deviation = self.score(self.features(values))
-        flags = self.flags(score)
+        flags = debounce(score > self.threshold, config.k_on, config.k_off)
         return Detection(
             score,
             deviation,
             flags,
             self.threshold,
             list(self.meta.sensors),
-            changepoints(score, flags, self.config()),
+            changepoints(score, flags, config),
         )
 
     def contributions(self, deviation: np.ndarray, top: int = 3) -> list[Contribution]:

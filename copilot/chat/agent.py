@@ -103,12 +103,10 @@ def _propose_tool(services: Services, user_id: str, turn: AgentTurn) -> BaseTool
         )
         turn.proposals.extend(proposal_views(outcome, asset_id))
         return {
-            "status": "proposed" if outcome.approval_id else "done",
+            "status": "proposed",
             "approval_id": outcome.approval_id,
             "actions": [a["summary"] for a in outcome.actions],
-            "note": "Waiting for an operator's decision; nothing has been done yet."
-            if outcome.approval_id
-            else "",
+            "note": "Waiting for an operator's decision; nothing has been done yet.",
         }
 
     return StructuredTool.from_function(

@@ -339,17 +339,12 @@ class OfflineChat:
             ),
         )
         views = proposal_views(outcome, asset_id)
-        if outcome.approval_id:
-            text = (
-                f"Proposed for approval #{outcome.approval_id}: "
-                + "; ".join(v.summary for v in views)
-                + f". It needs an operator's decision ({'; '.join(sorted({r for v in views for r in v.reasons}))}); "
-                "nothing has been done yet."
-            )
-        else:
-            text = "Done without approval (the safety policy allows it): " + "; ".join(
-                v.summary for v in views
-            )
+        text = (
+            f"Proposed for approval #{outcome.approval_id}: "
+            + "; ".join(v.summary for v in views)
+            + f". It needs an operator's decision ({'; '.join(sorted({r for v in views for r in v.reasons}))}); "
+            "nothing has been done yet."
+        )
         return Turn(text, "action_request", proposals=views)
 
     def _general(self, message: str, entities: Entities, _user: str) -> Turn:
