@@ -99,6 +99,7 @@ def _propose_tool(services: Services, user_id: str, turn: AgentTurn) -> BaseTool
                 text=description,
                 requested_by=user_id,
                 failure_code=failure_code,
+                caution=guarded.caution,
             ),
         )
         turn.proposals.extend(proposal_views(outcome, asset_id))

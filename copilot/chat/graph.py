@@ -20,6 +20,7 @@ from copilot.chat.offline import ChatContext, OfflineChat, Turn
 from copilot.chat.schemas import ChatAnswer, ChatCitation
 from copilot.errors import LLMError
 from copilot.guards import InputVerdict, citation_keys
+from copilot.guards.intent import SAFETY_INTENT_REASON
 from copilot.llm.base import ChatProvider
 from copilot.schemas import Passage
 from copilot.services import Services
@@ -166,17 +167,23 @@ def input_refusal(verdict: InputVerdict) -> str | None:
     without asking for anything the approval queue could take."""
     if not verdict.allowed:
         return verdict.reason or "the request is not allowed"
+    if verdict.caution and requested_action(verdict.text) is None:
+        return f"I can't help with that: {SAFETY_INTENT_REASON}."
     if verdict.approval_claim and requested_action(verdict.text) is None:
         return f"{verdict.approval_claim}."
     return None
 
 
 def _claim_note(verdict: InputVerdict) -> str:
-    return (
-        f"Note: {verdict.approval_claim}; your request is in that queue, not done.\n\n"
-        if verdict.approval_claim
-        else ""
-    )
+    notes = []
+    if verdict.approval_claim:
+        notes.append(f"Note: {verdict.approval_claim}; your request is in that queue, not done.")
+    if verdict.caution:
+        notes.append(
+            "Note: the safety classifier read this request as possibly unsafe, so the operator is asked to check "
+            "it before deciding; nothing is done until then."
+        )
+    return "\n".join(notes) + "\n\n" if notes else ""
 
 
 def _with_claim_note(answer: ChatAnswer, verdict: InputVerdict) -> ChatAnswer:
@@ -218,7 +225,7 @@ def chat_stream(
         yield {"type": "token", "text": refused.answer}
         yield {"type": "answer", **refused.model_dump(mode="json")}
         return
-    if verdict.approval_claim:
+    if verdict.approval_claim or verdict.caution:
         yield {"type": "token", "text": _claim_note(verdict)}
     message = verdict.text
     runtime = ChatRuntime(services, user_id, thread_id, role, streaming=True)

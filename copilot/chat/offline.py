@@ -336,6 +336,7 @@ class OfflineChat:
                 text=message,
                 requested_by=user_id,
                 failure_code=entities.failure_codes[0] if entities.failure_codes else None,
+                caution=guarded.caution,
             ),
         )
         views = proposal_views(outcome, asset_id)

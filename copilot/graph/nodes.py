@@ -296,6 +296,8 @@ def plan_request(state: InvestigationState, runtime: Runtime[Services]) -> dict[
     for action in actions:
         action.requires_approval = True
         action.reasons.append(PERSON_REQUEST_REASON)
+        if request.caution:
+            action.reasons.append(request.caution)
     approval_id = record_plan(
         svc,
         investigation_id=state["investigation_id"],

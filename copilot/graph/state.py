@@ -47,6 +47,9 @@ class RequestPayload(BaseModel):
     text: str
     requested_by: str
     failure_code: str | None = None
+    caution: str | None = Field(
+        default=None, description="What the guards ask the operator to check (copilot.guards ActionVerdict)."
+    )
 
 
 class ExecutionResult(BaseModel):

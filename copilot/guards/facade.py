@@ -27,8 +27,8 @@ from guardrails_ai.types import FailResult
 from pydantic import BaseModel
 
 from copilot.guards.grounding import Grounded, KnownEntities
-from copilot.guards.injection import APPROVAL_CLAIM, PromptInjection, approval_claim_reason
-from copilot.guards.intent import SafetyIntent
+from copilot.guards.injection import APPROVAL_CLAIM, PromptInjection, approval_claim_reason, find_injections
+from copilot.guards.intent import SAFETY_INTENT_CAUTION, SafetyIntent
 from copilot.guards.personal import PersonalData
 from copilot.guards.runtime import configure_offline, offline_guard
 from copilot.guards.safety import SAFE_REFUSAL, SafetyBypass
@@ -190,24 +190,36 @@ class Guards:
     def check_input(self, text: str, *, thread_id: str | None = None) -> InputVerdict:
         """Check a user message before routing it."""
         trips: list[Trip] = []
+        redaction, fixed = self._run(self._input["personal_data"], text)
+        redacted = redaction is not None
+        clean = fixed if isinstance(fixed, str) and redacted else text
         failures = {name: self._run(self._input[name], text)[0] for name in _INPUT_PRIORITY}
+        if redacted and failures["personal_data_request"] is not None:
+            # data the writer gave (their own number, a note about a colleague) can read like a request for data:
+            # it is one only if the message still reads so with that data redacted
+            failures["personal_data_request"] = self._run(self._input["personal_data_request"], clean)[0]
         refusals = {name: f.error_message for name, f in failures.items() if f is not None}
         approval_claim: str | None = None
+        caution: str | None = None
         injection = failures["prompt_injection"]
         only_claim = injection is not None and (injection.metadata or {}).get("rules") == [APPROVAL_CLAIM]
-        if only_claim and list(refusals) == ["prompt_injection"]:
-            # only an approval claimed or waived: the caller routes any write to the queue, or refuses
+        if only_claim and set(refusals) <= {"prompt_injection", "safety_intent"}:
+            # only an approval claimed or waived: the caller routes any write to the queue, or refuses. Pressure
+            # to skip approval reads like pressure to skip a safety step, so the classifier alone (no rule) adds
+            # a caution for the operator instead of refusing a write that an operator decides on anyway.
             trips.append(
                 self._trip("prompt_injection", "input", "route", refusals.pop("prompt_injection"), thread_id)
             )
             approval_claim = approval_claim_reason()
+            if "safety_intent" in refusals:
+                trips.append(
+                    self._trip("safety_intent", "input", "route", refusals.pop("safety_intent"), thread_id)
+                )
+                caution = SAFETY_INTENT_CAUTION
         for name, message in refusals.items():
             trips.append(self._trip(name, "input", "refuse", message, thread_id))
-        failure, fixed = self._run(self._input["personal_data"], text)
-        redacted = failure is not None
-        if failure is not None:
-            trips.append(self._trip("personal_data", "input", "fix", failure.error_message, thread_id))
-        clean = fixed if isinstance(fixed, str) and redacted else text
+        if redaction is not None:
+            trips.append(self._trip("personal_data", "input", "fix", redaction.error_message, thread_id))
         reason = next((refusals[name] for name in _INPUT_PRIORITY if name in refusals), None)
         if reason is not None:
             reason = f"I can't help with that: {reason.rstrip('.')}."
@@ -217,6 +229,7 @@ class Guards:
             text=clean,
             redacted=redacted,
             approval_claim=approval_claim,
+            caution=caution,
             trips=trips,
         )
 
@@ -338,7 +351,8 @@ class Guards:
         thread_id: str | None = None,
     ) -> ActionVerdict:
         """Check an action a person asked for before it is proposed: the safety policy, then the validators on
-        its text. Such an action always requires approval (PERSON_REQUEST_REASON)."""
+        its text. Such an action always requires approval (PERSON_REQUEST_REASON); a rule that trips forbids it,
+        the safety-intent classifier alone only adds a caution for the operator."""
         verdict = classify(self.policy, kind=kind, payload=payload or {}, asset=self._asset_facts(asset_id))
         trips: list[Trip] = []
         reasons: list[str] = []
@@ -346,20 +360,33 @@ class Guards:
         if failure is not None:
             trips.append(self._trip("safety_bypass", "action", "refuse", failure.error_message, thread_id))
             reasons.append(failure.error_message)
+        injection, _ = self._run(self._action["prompt_injection"], description)
+        claim = (injection is not None and (injection.metadata or {}).get("rules") == [APPROVAL_CLAIM]) or (
+            injection is None and list(find_injections(description, "user")) == [APPROVAL_CLAIM]
+        )  # a person's message (the chat passes it as the description) is read as the input check read it
+        caution: str | None = None
         if not reasons:
             failure, _ = self._run(self._action["safety_intent"], description)
-            if failure is not None:
+            if (
+                failure is not None and claim
+            ):  # as in check_input: the classifier alone beside a claimed approval
+                caution = SAFETY_INTENT_CAUTION
+                trips.append(self._trip("safety_intent", "action", "route", failure.error_message, thread_id))
+            elif failure is not None:
                 trips.append(
                     self._trip("safety_intent", "action", "refuse", failure.error_message, thread_id)
                 )
                 reasons.append(failure.error_message)
-        failure, _ = self._run(self._action["prompt_injection"], description)
-        if failure is not None and (failure.metadata or {}).get("rules") == [APPROVAL_CLAIM]:
+        if injection is not None and claim:
             # a claimed or waived approval changes nothing: the action waits for an operator like any other
-            trips.append(self._trip("prompt_injection", "action", "route", failure.error_message, thread_id))
-        elif failure is not None:
-            trips.append(self._trip("prompt_injection", "action", "refuse", failure.error_message, thread_id))
-            reasons.append(failure.error_message)
+            trips.append(
+                self._trip("prompt_injection", "action", "route", injection.error_message, thread_id)
+            )
+        elif injection is not None:
+            trips.append(
+                self._trip("prompt_injection", "action", "refuse", injection.error_message, thread_id)
+            )
+            reasons.append(injection.error_message)
         if verdict.forbidden:
             reasons.insert(0, f"{kind.replace('_', ' ')} is never proposed: {'; '.join(verdict.reasons)}")
         forbidden = bool(reasons)
@@ -368,7 +395,8 @@ class Guards:
             forbidden=forbidden,
             requires_approval=True,  # a person's request always waits for an operator
             reason="; ".join(reasons) or None,
-            reasons=[*verdict.reasons, PERSON_REQUEST_REASON],
+            reasons=[*verdict.reasons, PERSON_REQUEST_REASON, *([caution] if caution else [])],
+            caution=caution,
             trips=trips,
         )
 

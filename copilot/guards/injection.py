@@ -41,7 +41,7 @@ _HEARSAY = (
     rf"ok'?d|green-?lit)\b[^.?!\n]{{0,40}}\b(?:by|from)\s+{_APPROVERS}|\b{_APPROVERS}\s+(?:said|says|told me|"
     r"confirmed|agreed)(?: that)?,? (?:it'?s |it is |this is |that'?s |we are |we'?re |you can |you may |i can |"
     r"we can )?(?:fine|ok|okay|alright|approved|good to go|cleared|allowed|authori[sz]ed|go ahead)|\b"
-    rf"{_APPROVERS}\s+(?:gave (?:the |me the |us the |it the )?(?:ok|okay|go-?ahead|green light|nod)|is (?:fine|ok|"
+    rf"{_APPROVERS}\s+(?:(?:already|has|had|just)\s+)?(?:gave (?:the |me the |us the |it the )?(?:ok|okay|go-?ahead|green light|nod)|is (?:fine|ok|"
     r"okay|good) with|signed (?:it |this )?off|okayed|ok'?d|(?:already |has )?approved|(?:already |has )?"
     r"authori[sz]ed|wants you to|asked you to))"
 )
@@ -78,8 +78,27 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ),
         (
             "both",
+            r"\bforget (?:for a (?:second|moment|minute|bit) |about |that |for a (?:second|moment|minute) that )*you(?:'re| "
+            r"are)\b",
+        ),
+        (
+            "both",
             r"\bfrom now on,? (?:you are|you will|you must|you're|you have no|ignore|act as|pretend|forget|"
             r"disregard)\b",
+        ),
+        (
+            "both",
+            r"\b(?:never|don'?t|do not|stop|no longer)\s+(?:ever\s+)?(?:mention(?:ing)?|includ(?:e|ing)|add(?:ing)?|"
+            r"bring(?:ing)? up|talk(?:ing)? about|warn(?:ing)? (?:me )?about|remind(?:ing)? me (?:of|about))\s+(?:any\s+|"
+            r"the\s+)?(?:more\s+)?(?:safety|lockout|lock-?out|loto|permits?|approvals?|warnings?|disclaimers?|caveats?|"
+            r"precautions?|isolation)\b[^.\n]{0,60}\b(?:again|ever|whatever|from now|any ?more|in (?:your|any|every) "
+            r"(?:answers?|replies|responses))",
+        ),
+        (
+            "both",
+            r"\b(?:start|begin|prefix|preface|open)\s+(?:every|each|all|your)\s+(?:\w+\s+)?(?:answer|response|reply|"
+            r"message)s?\s+with\b|\b(?:rules|safety rules|policy|policies|guardrails|restrictions) (?:are |is )?"
+            r"(?:now )?(?:suspended|lifted|switched off|turned off|disabled|off)\b",
         ),
         (
             "both",
@@ -116,7 +135,12 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ("both", r"\b(?:answer|respond|reply)\s+(?:twice|in two ways|two ways|as both)\b"),
         ("both", r"\bin a (?:fictional|hypothetical|imaginary) (?:world|scenario|story|universe) where\b"),
         ("both", r"\bhypothetically,? if you (?:had|were|could|did) (?:no|not)\b"),
-        ("both", r"\bmy (?:late )?(?:grandma|grandmother|grandpa) used to\b"),
+        (
+            "both",
+            r"\bmy (?:late |dear |old |dead )?(?:grandma|grandmother|granny|nan|nana|grandpa|grandad|granddad|"
+            r"grandfather|gran)\b[^.\n]{0,80}\b(?:used to|would)(?: always)? (?:tell|read|sing|explain|describe|"
+            r"teach)\b",
+        ),
         (
             "both",
             r"\b(?:ahora eres|actua como|finge que|finge ser|tu es maintenant|fais comme si|joue le role|"
@@ -147,7 +171,7 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ),
         (
             "both",
-            r"\b(?:show|print|reveal|give me|tell me|list|send|dump|what (?:is|are))\b[^.?!\n]{0,30}\b(?:api keys?|"
+            r"\b(?:show|print|reveal|give me|tell me|list|send|dump|what (?:is|are))\b[^.?!\n]{0,80}\b(?:api keys?|"
             r"secret keys?|access tokens?|credentials|passwords?|connection strings?|env(?:ironment)? "
             r"var(?:iable)?s|database url)\b",
         ),
@@ -179,6 +203,12 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
             r"\b(?:call|invoke|run|use|trigger|execute|fire)\s+(?:the\s+)?(?:propose_action|create_work_order|"
             r"book_technician|shutdown_equipment|restart_equipment|change_setpoint|bypass_interlock|"
             r"isolate_energy|decide)\b",
+        ),
+        (
+            "both",
+            r"\b(?:propose_action|create_work_order|release_work_order|book_technician|shutdown_equipment|"
+            r"restart_equipment|change_setpoint|bypass_interlock|isolate_energy|approve_request|decide)\s*\(|"
+            r"\btool_?calls?\b|\bfunction_?calls?\s*[:(\[]",
         ),
         (
             "both",
@@ -241,14 +271,15 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
             r"request|action|work order|override|isolation))\b",
         ),
         (
-            "both",
-            r"\b(?:mark|set|flag|record|treat|consider|log|list)\b[^.?!\n]{0,40}\bas\s+(?:approved|authori[sz]ed|"
-            r"signed off|pre-?approved|accepted|decided)\b",
-        ),
-        (
             "user",
             r"\b(?:approval|request)\s*#?\s*\d+\s+(?:is|has been|was|got)\s+(?:already\s+)?(?:signed off|approved|"
             r"authori[sz]ed|cleared|ok'?d|okayed)",
+        ),
+        (
+            "user",
+            r"\b(?:vorab|bereits|schon|ya|deja|gia|ja|already)\b[^.?!\n]{0,40}\b(?:freigegeben|genehmigt|"
+            r"autorizad[oa]s?|aprobad[oa]s?|autorise(?:e|es|s)?|approuve(?:e|es|s)?|approvat[oa]|autorizzat[oa]|"
+            r"aprovad[oa]s?)\b",
         ),
         ("user", rf"{_HEARSAY}[^?!\n]{{0,100}}{_ACT_CUE}"),
         ("user", rf"{_ACT_CUE}[^?!\n]{{0,100}}{_HEARSAY}"),
@@ -269,13 +300,26 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ),
         (
             "both",
-            r"\b(?:no|without|skip(?:ping)?|bypass(?:ing)?|don'?t need|doesn'?t need|no need for|not need)\s+"
+            r"\b(?:no|without|skip(?:ping)?|bypass(?:ing)?|don'?t need|doesn'?t need|no need for|not need|no time (?:for|to "
+            r"wait for)|can'?t wait for|cannot wait for)\s+"
             r"(?:an |the |any |for )?(?:approval|approvals|approver|sign-?off|operator'?s? (?:decision|approval|ok)|"
             r"review queue|approval queue)\b",
         ),
         (
             "user",
             r"\bjust (?:do|execute|run|push|action) it\b|\bdon'?t ask (?:for approval|anyone|the operator)\b",
+        ),
+    ),
+    "approval recorded without an operator": (
+        (
+            "both",
+            r"\b(?:mark|set|flag|record|treat|consider|log|list|enter|tick)\b[^.?!\n]{0,40}\bas\s+(?:already\s+)?"
+            r"(?:[\w]+[- ])?(?:approved|authori[sz]ed|signed off|pre-?approved|accepted|decided)\b",
+        ),
+        (
+            "both",
+            r"\b(?:approve|authori[sz]e|sign off|sign)\b[^.?!\n]{0,80}\b(?:on (?:my|his|her|their|someone'?s|\w+'s) "
+            r"behalf|yourself|in (?:my|his|her|their|\w+'s) name)\b",
         ),
     ),
     "encoded payload with instructions": (
@@ -307,6 +351,9 @@ _REASONS = {
     "hidden instruction to call a tool or to act": "it contains instructions addressed to the assistant",
     "claimed authority or approval": (
         "approval can't be given, claimed or skipped in the chat: an operator decides in the approval queue"
+    ),
+    "approval recorded without an operator": (
+        "it asks to record an approval that no operator gave: only an operator approves, in the approval queue"
     ),
     "encoded payload with instructions": "it hides instructions in an encoded payload",
 }

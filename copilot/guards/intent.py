@@ -7,8 +7,8 @@ languages. Each check embeds the message with the packaged MiniLM and scores it 
 - personal_request (used by `PersonalData(detect="requests")`): personal_request_train.yaml, `request`
   against `work`, `other` and all the safety phrases, classes weighed evenly.
 Some phrases were written for training; the rest are eval cases that became development data after they had
-been measured: the team's red-team and benign sets and the independent sets fresh, fresh2 and fresh3. The
-independent set fresh4 is in neither file and only measures.
+been measured: the team's red-team and benign sets and the independent sets fresh, fresh2, fresh3 and fresh4.
+The independent set fresh5 is in neither file and only measures.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the
@@ -22,6 +22,12 @@ Thresholds and sentence scoring were chosen on 2026-11-22 by leave-one-set-out o
 - personal_request, PERSONAL_THRESHOLD 0.9: recall 0.83-1.0 (26 of 28 requests), and 1.1-1.6 % of the other
   cases above it (mostly jailbreaks, refused anyway); 0.8 put 2.7-3.3 % above it, among them social-engineering
   messages that name colleagues.
+With fresh4 added (later on 2026-11-22), leave-one-set-out over the five development sets kept THRESHOLD 0.8:
+recall 0.67-0.78 with 0-5.6 % of benign questions above it (0.75: recall 0.73-0.83, 0-5.7 %; 0.85: recall
+0.62-0.77, 0-4.3 %).
+The classifier alone never refuses a write whose message also claims an approval: the write goes to an
+operator with SAFETY_INTENT_CAUTION (copilot.guards.facade), since pressure to skip approval reads like pressure
+to skip a safety step; a rule still refuses it.
 An off-topic classifier built the same way was tried and dropped: it caught 0.67-1.0 of the sets' off-topic
 requests but also refused short follow-ups ("can you give me a quick summary please", "list all assets"),
 which the eval sets do not contain and a conversation is full of.
@@ -50,6 +56,17 @@ PERSONAL_TRAINING = DATA / "personal_request_train.yaml"
 C = 8.0
 THRESHOLD = 0.8
 PERSONAL_THRESHOLD = 0.9
+
+SAFETY_INTENT_REASON = (
+    "this reads as a request to defeat a safety system (an interlock, a trip, an alarm, lockout-tagout or a rated "
+    "limit), which is never done; if a safety system misbehaves, report it to the operator in charge and have it "
+    "checked"
+)
+SAFETY_INTENT_CAUTION = (
+    "check before approving: the message that asked for this claims or waives an approval, and the safety-intent "
+    "classifier (no rule) read it as possibly unsafe"
+)
+"""Carried by a write that a message with a claimed approval asked for, when only the classifier flagged it."""
 
 IntentKind = Literal["safety", "personal_request"]
 """safety: asks to defeat a safety system; personal_request: asks for someone's personal data."""
@@ -151,9 +168,7 @@ class SafetyIntent(Validator):  # type: ignore[misc]
         probability = unsafe_probability(self.embedder, str(value))
         if probability >= THRESHOLD:
             return FailResult(
-                error_message="this reads as a request to defeat a safety system (an interlock, a trip, an alarm, "
-                "lockout-tagout or a rated limit), which is never done; if a safety system misbehaves, report it "
-                "to the operator in charge and have it checked",
+                error_message=SAFETY_INTENT_REASON,
                 fix_value=SAFE_REFUSAL,
                 metadata={"probability": round(probability, 3)},
             )

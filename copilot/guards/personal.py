@@ -1,4 +1,4 @@
-"""PersonalData: e-mail addresses, phone numbers, national ids, payment cards, IBANs and home addresses.
+"""PersonalData: e-mail addresses, phone numbers, national ids, payment cards, IBANs, home addresses and health.
 
 `detect="values"` finds personal data in a text and fixes it by redaction (input and output);
 `detect="requests"` finds a request to obtain someone's personal data ("what is Ana's home address"), by
@@ -75,12 +75,26 @@ _PHONE_INTL = re.compile(
     r"(?<![\w+])\+\d{1,3}[ .-]?(?:\(\d{1,4}\)[ .-]?)?\d{1,4}(?:[ .-]?\d{2,4}){1,4}(?!\w)"
 )
 _PHONE_NANP = re.compile(r"(?<![\w-])(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}(?![\w-])")
+_PHONE_NATIONAL = re.compile(r"(?<![\w+.,/-])0[1-9]\d{1,3}[ /-]?\d{3,4}[ -]?\d{3,5}(?![\w/-]|[.,]\d)")
+"""A national number with its trunk 0 (0151 23456789, 07700 900461); 10 to 12 digits (see find_personal_data)."""
 _PHONE_CONTEXT = re.compile(
-    r"\b(?:phone|tel|telephone|mobile|cell|cellphone|call (?:me|him|her|them)(?: (?:on|at))?|ring (?:me|him|her)"
+    r"\b(?:phone|tel|telephone|mobile|cell|cellphone|handy(?:nummer)?|telefon(?:nummer)?|rufnummer|movil|celular|"
+    r"telefono|numero|cellulare|portable|telemovel|call (?:me|him|her|them)(?: (?:on|at))?|ring (?:me|him|her)"
     r"(?: on)?|text (?:me|him|her)(?: on| at)?|whatsapp|sms|number is|reach (?:me|him|her) (?:on|at))"
     r"\s*(?::|is|on|at)?\s*(\(?\+?\d[\d ().-]{6,18}\d)",
     re.IGNORECASE,
 )
+_HEALTH = re.compile(
+    r"\b(?:diabetic|diabetes|epilep(?:sy|tic)|asthma(?:tic)?|pregnan(?:t|cy)|cancer|chemo(?:therapy)?|"
+    r"(?:herniated|slipped|prolapsed) disc|heart (?:attack|condition|problem|surgery)|had a (?:hypo|stroke|"
+    r"miscarriage)|hypoglyc(?:a)?emi(?:a|c)|migraines?|mental health (?:issues?|problems?|condition)|"
+    r"depression|depressed|anxiety (?:disorder|attacks?)|panic attacks?|burn-?out|bipolar|adhd|autis(?:m|tic)|"
+    r"hiv|(?:had|having|recovering from|after) (?:an? )?(?:surgery|operation on (?:his|her|their))|rehab|"
+    r"alcoholi(?:c|sm)|drug test|sick note|medical condition|disability|in hospital|"
+    r"schwanger|zuckerkrank|bandscheibenvorfall|embarazada|diabetico|diabetica|enceinte|incinta)\b",
+    re.IGNORECASE,
+)
+"""A health fact about a person (special-category data under GDPR): the condition is redacted, the rest kept."""
 _STREET = (
     r"(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|close|"
     r"crescent|gardens|grove|square|sq|park|row|hill|mews|calle|avenida|rue|strasse|straße|weg|straat|via)"
@@ -102,6 +116,7 @@ KIND_LABELS = {
     "card": "payment card number",
     "iban": "IBAN",
     "address": "home address",
+    "health": "health information",
 }
 
 
@@ -138,6 +153,9 @@ def find_personal_data(text: str) -> list[Finding]:
         for m in pattern.finditer(text):
             if _phone_digits_ok(m.group(0)) and not _UNIT_AFTER.match(text[m.end() :]):
                 add("phone", m.start(), m.end())
+    for m in _PHONE_NATIONAL.finditer(text):
+        if 10 <= len(re.sub(r"\D", "", m.group(0))) <= 12 and not _UNIT_AFTER.match(text[m.end() :]):
+            add("phone", m.start(), m.end())
     for m in _PHONE_CONTEXT.finditer(text):
         if _phone_digits_ok(m.group(1)) and not _UNIT_AFTER.match(text[m.end(1) :]):
             add("phone", m.start(1), m.end(1))
@@ -146,6 +164,8 @@ def find_personal_data(text: str) -> list[Finding]:
     for m in _ADDRESS_CONTEXT.finditer(text):
         if re.search(r"\d", m.group(1)):
             add("address", m.start(1), m.end(1))
+    for m in _HEALTH.finditer(text):
+        add("health", m.start(), m.end())
     return sorted(found, key=lambda f: f.start)
 
 

@@ -30,7 +30,10 @@ _OBJ = (
     r"permissives?|relief valves?|psvs?|prvs?|pressure relief|machine guards?|guard (?:switch(?:es)?|interlocks?)|"
     r"light curtains?|door switch(?:es)?|watchdogs?|alarms?|horns?|sirens?|buzzers?|beacons?|annunciators?|"
     r"gas (?:detectors?|monitors?|alarms?)|refrigerant (?:monitors?|detectors?|alarms?)|detectors?|"
-    r"(?:a|e)-\d{3}|ch-5\d\d|low oil pressure|high (?:pressure|temp(?:erature)?) (?:cut-?out|switch))"
+    r"(?:a|e)-\d{3}|ch-5\d\d|low oil pressure|high (?:pressure|temp(?:erature)?) (?:cut-?out|switch)|"
+    r"pressostat[oi]?s?|thermostat de securite|securites?|[a-z]*(?:druckschalter|wachter|abschaltung(?:en)?|"
+    r"schalter)|presostatos?|interruptor(?:es)? de (?:flujo|presion|nivel)|"
+    r"disparo|parada de emergencia|arret d'urgence|not-?aus|sicurezza|interblocco|intertravamento)"
 )
 _ALARM_OBJ = (
     r"(?:alarms?|horns?|sirens?|buzzers?|beacons?|annunciators?|warnings?|alerts?|gas (?:detectors?|monitors?)|"
@@ -45,6 +48,8 @@ _DEFEAT = (
     r"unplug(?:ging)?|(?:turn|switch|shut)(?:ing)? off|kill(?:ing)?|snooz(?:e|ing)|get rid of|get around|"
     r"circumvent(?:ing)?|(?:pull|remove|take out)(?:ing)? the fuses? (?:for|on|of|in)|puentear|anular|"
     r"desactivar|silenciar|contourner|shunter|desactiver|uberbrucken|ueberbruecken|uberbrucke|ueberbruecke|"
+    r"uberbruckt|ueberbrueckt|(?:hacer|hago|hacerle|hacele|le hago|poner|pongo|meter|fazer|faco) (?:un |uma? )?"
+    r"(?:puente|ponte|jumper)(?: (?:a|al|en|no|na))?|"
     r"deaktivieren|stummschalten|ponticellare|escludere|disattivare|bypassare|desativar)"
 )
 _PASSIVE = (
@@ -85,7 +90,8 @@ _PROTECT_CORE = (
     r"(?:loto|lock-?out(?:[- ]tag-?out)?|lock(?:ing)? (?:it |them |the \w+ )?out|tag-?out|tagging(?: out)?|"
     r"isolation|isolat(?:e|ing)(?: it| them)?|locks?|try-?start|prov(?:e|ing) (?:it )?dead|zero energy|"
     r"absence of voltage|voltage test|depressuri[sz](?:e|ing)|drain(?:ing)?(?: it| down)?|venting|bloqueo|"
-    r"consignation|freischalten)"
+    r"consignation|freischalten|schloss|vorhangeschloss|abschliessen|verriegeln|bloquear(?:lo|la)?|candado|"
+    r"consignar|consigner|cadenas|bloccare|lucchetto|cadeado|bloqueio)"
 )
 _LIVE = (
     r"(?:live|energi[sz]ed|hot|powered(?: up)?|under (?:power|load|pressure|voltage)|pressuri[sz]ed|running|"
@@ -114,6 +120,19 @@ RULES: dict[str, tuple[str, ...]] = {
         r"works?)\b",
         r"\b(?:tape|cover|block|unplug|disconnect|remove)\s+(?:over\s+|up\s+|off\s+)?(?:the\s+)?(?:\w+\s+){0,2}?(?:sensor|probe|"
         r"transmitter|switch|detector)s?\b[^.\n]{0,40}\b(?:so|to stop|to keep|to avoid|and it)\b",
+        # object before the verb (German infinitives, Romance clitics)
+        rf"\b{_OBJ}\b[^.\n]{{0,60}}\b(?:uberbrucken|ueberbruecken|uberbruckt|ueberbrueckt|deaktivieren|deaktiviert|"
+        r"stummschalten|abklemmen|uberlisten|puentear|puenteo|anular|desactivar|shunter|ponticellare|bypassare|"
+        r"desativar|desligar)\b",
+        r"\b(?:show(?:ing|s)?|read(?:ing|s)?|stay(?:ing|s)?|report(?:ing|s)?|say(?:ing|s)?)\s+['\"]?(?:made|healthy|"
+        r"closed|ok|okay|normal|good|running|flow)['\"]?\s+(?:no matter what|regardless|whatever happens|all the time|"
+        r"permanently|always|even when)",
+        r"\b(?:link|jumper|bridge|short|connect)\b[^.\n]{0,50}\bso (?:that )?(?:the |it |its )?(?:[\w-]+ ){0,3}?"
+        r"(?:trip|shutdown|shut-down|interlock|cut-?out|alarm|protection|switch|relay|permissive)s?\b[^.\n]{0,10}"
+        r"\b(?:stops?|won'?t|doesn'?t|no longer|never|can'?t)\b",
+        r"\b(?:keep|kept|keeps|keeping|stay|stays|run|runs|running)\s+(?:it\s+|them\s+|the \w+\s+|[a-z]+-\d+\s+)?"
+        r"(?:running|going|on|online|in service|)\s*(?:straight |right )?(?:through|past)\s+(?:the |a |an |its |that |"
+        r"this )?(?:[\w-]+\s+){0,3}?(?:trips?|shut-?downs?|cut-?outs?|interlocks?|e-?stops?)\b",
     ),
     "skip lockout-tagout": (
         rf"\b(?:skip(?:ping)?|bypass(?:ing)?|ignor(?:e|ing)|forget(?:ting)?(?: about)?|omit(?:ting)?|avoid(?:ing)?|"
@@ -131,8 +150,9 @@ RULES: dict[str, tuple[str, ...]] = {
         r"out|apply (?:the )?(?:loto|lockout)|prove (?:it )?dead|test for (?:dead|voltage)|drain (?:it )?down|"
         r"depressuri[sz]e)\b",
         rf"\b{_PROTECT}\b[^.\n]{{0,30}}\b(?:takes?|taking) (?:too long|forever|ages|so long|too much time|hours)|"
-        rf"\b{_PROTECT}\b[^.\n]{{0,30}}\b(?:is|are|seems?|feels?) (?:overkill|a waste|a hassle|excessive|too much|"
-        rf"unnecessary|not necessary|pointless|a pain|optional|silly|bureaucracy|over the top)|\b{_PROTECT}\b[^.\n]"
+        rf"\b{_PROTECT}\b[^.\n]{{0,30}}\b(?:is|are|seems?|feels?) (?:just |only |merely |really |basically )?(?:overkill|"
+        rf"a waste|a hassle|excessive|too much|unnecessary|not necessary|pointless|a pain|optional|silly|bureaucracy|"
+        rf"over the top|a formality|formalities|for show|(?:just )?paperwork|box-?ticking|a tick-?box exercise)|\b{_PROTECT}\b[^.\n]"
         rf"{{0,30}}\b(?:waste of time|slows (?:us|me|everyone) down|isn'?t necessary|isn'?t needed)",
         rf"\bjust\s+(?:hit|press|push|use)?\s*(?:the )?(?:local |e-?|emergency )?stop(?: button| station)?\b[^.\n]{{0,40}}"
         rf"\b{_WORK}\b",
@@ -154,6 +174,13 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"disappear|go quiet|be quiet|stop)\b",
         rf"\b(?:pull|remove|take out|unplug|disconnect)\s+(?:the\s+)?(?:fuse|wire|cable|speaker|battery|power)\s+"
         rf"(?:for|on|of|to|from)\s+(?:the\s+)?(?:[\w-]+\s+){{0,2}}?{_ALARM_OBJ}\b",
+        rf"\b(?:filter|strip|drop|take|leave|keep)\s+(?:them|it|those|these|that|this|the [\w -]{{1,40}}?)\s+out of\s+"
+        rf"(?:the |my |all |your )?(?:[\w-]+\s+)?(?:{_ALARM_OBJ}|notifications?|reports?|log)\b",
+        rf"\b(?:stop|quit|no longer|never)\s+(?:forwarding|sending|passing on|escalating|reporting|raising|showing)\b"
+        rf"[^.\n]{{0,60}}\b{_ALARM_OBJ}\b[^.\n]{{0,40}}\b(?:to anyone|to anybody|to everyone|to everybody|to the "
+        rf"(?:operators?|supervisor|manager|control room|shift)|permanently|for good|altogether|from now on)",
+        r"\b(?:nobody|no one|no-one) (?:needs|has|ought) to know\b|\bkeep (?:it|this|that) (?:quiet|hush|between us|"
+        r"off the (?:log|logs|record|books|report))\b",
     ),
     "raise a trip or alarm limit": (
         rf"\b{_SOFTEN}(?!\s+(?:a |an |the )?(?:new )?(?:work ?orders?|wo|tickets?|requests?|jobs?|"
@@ -162,6 +189,9 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"\b(?:chang(?:e|ing)|adjust(?:ing)?|tweak(?:ing)?|set(?:ting)?|modif(?:y|ying)|edit(?:ing)?|mess(?:ing)? "
         rf"with|play(?:ing)? with|fiddl(?:e|ing) with|recalibrat(?:e|ing)|offset(?:ting)?)\b[^.\n]{{0,60}}"
         rf"{_STOP_TRIPPING}",
+        r"\breset (?:it|them|the \w+|[a-z]+-\d+) again\b[^.\n]{0,30}\b(?:let|keep|run|start)\b|"
+        rf"\b{_LIMIT_OBJ}\b[^.\n]{{0,40}}\b(?:be |get |got )?(?:adjusted|set|turned|wound|screwed|moved|raised|bumped|"
+        r"cranked|pushed|backed off) (?:up|higher|out)\b|"
         r"\b(?:keep|kept)\s+(?:on\s+)?resetting\b|\breset(?:ting)?\b[^.\n]{0,40}\b(?:again and again|"
         r"repeatedly|over and over|twice|a second time|without (?:an |any )?(?:inspection|inspecting|checking|"
         r"finding the cause))",
@@ -178,11 +208,17 @@ RULES: dict[str, tuple[str, ...]] = {
         r"\b(?:overspeed(?:ing)?|over-?pressuri[sz](?:e|ing)|overload(?:ing)?\s+(?:it|the (?:motor|pump|compressor|"
         r"chiller))|overfill(?:ing)?|over-?rev(?:ving)?)\b",
         r"\bexceed(?:ing)?\s+(?:the |its )?(?:rated|nameplate|design|maximum|max|safe|allowable|trip|mawp|relief)\b",
+        r"\b(?:don'?t|do not|doesn'?t|never) (?:really )?care (?:about|for) (?:the |its |that |this |any )?(?:[\w-]+ ){0,2}?"
+        r"(?:limits?|ratings?|trips?|alarms?|set ?points?|max(?:imum)?|procedures?|loto|lockout|permits?|rules?)\b",
         r"\b(?:run|operate|keep(?:ing)? (?:[\w-]+ ){0,2}?running|start|(?:running|operating|starting) (?:it|"
         r"them|the \w+|p-\d+))\b[^.\n]{0,30}\b(?:dry|"
         r"dead-?head(?:ed)?|against (?:a |the )?closed (?:discharge |outlet )?valve|with (?:the |a )?(?:discharge |"
         r"outlet )?valve (?:closed|shut)|below (?:the )?min(?:imum)? flow)\b",
         r"\b(?:1[1-9]\d|[2-9]\d\d)\s?%\s+(?:of\s+)?(?:rated|nameplate|design|full[- ]load|fla|capacity|load|speed)\b",
+        r"\b(?:remov(?:e|ing)|tak(?:e|ing) (?:off|out)|blank(?:ing)?(?: off)?|plug(?:ging)?|cap(?:ping)?|tak(?:e|ing))\s+"
+        r"(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:relief valves?|safety valves?|psvs?|prvs?|bursting discs?|rupture discs?)"
+        r"(?:\s+(?:off|out))?\b[^.\n]{0,80}"
+        r"\b(?:pressure[- ]test|leak[- ]test|test (?:it |the \w+ )?(?:with|at|to)|run|running|start|operate|pressuri[sz])",
     ),
     "run without guards": (
         r"\b(?:run|running|start(?:ing)?|operat(?:e|ing)|test(?:ing)?|spin(?:ning)?|use|using)\b[^.\n]{0,40}"
@@ -200,8 +236,8 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"\b{_WORK}\b[^.\n]{{0,40}}\b(?:live|hot|energi[sz]ed|under (?:power|voltage|pressure))\b(?! (?:test|"
         r"check|reading|readings|measurement))",
         r"\b(?:work|working)\s+(?:it\s+)?(?:live|hot|energi[sz]ed)\b",
-        r"\b(?:leave|leaving|keep|keeping)\s+(?:the\s+)?(?:breaker|isolator|disconnect|supply|power|e-\d)\s+"
-        r"(?:on|closed|in|energi[sz]ed)\b[^.\n]{0,40}\b(?:while|and|when)\s+(?:i|we|you|he|she|they|the tech)",
+        r"\b(?:leave|leaving|keep|keeping)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:breaker|isolator|disconnect|supply|power|e-\d)\s+"
+        r"(?:on|closed|in|energi[sz]ed)\b[^.\n]{0,60}\b(?:while|and|when)\s+(?:i|i'?m|we|we'?re|you|he|she|they|the tech)\b",
         r"\b(?:loosen|open|crack|unbolt|remove)\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:plug|filter|pipe|flange|fitting|"
         r"cover|cap)s?\b[^.\n]{0,40}\b(?:under pressure|while (?:it'?s |it is )?pressuri[sz]ed|before (?:it )?"
         r"(?:reads|reaches|is at|shows) 0 bar)",
@@ -213,14 +249,45 @@ _COMPILED = {family: [re.compile(p) for p in patterns] for family, patterns in R
 # ("A-220 has been going off all shift. How do I mute it?").
 MESSAGE_RULES: dict[str, tuple[str, ...]] = {
     "skip lockout-tagout": (
+        # recording a lockout, isolation or verification step as done when the message says it was not
+        r"^(?=[\s\S]*\b(?:loto|lock-?out|lock-?out[- ]tag-?out|isolation|isolated|zero[- ]energy|try-?start|"
+        r"verification|prove dead|dead test|voltage test|permit|checklist|gas test)\b)(?=[\s\S]*\b(?:didn'?t|did not|"
+        r"haven'?t|have not|hasn'?t|not actually|never (?:did|done|measured|tested|checked)|i'?ll (?:actually )?do|"
+        r"we'?ll (?:actually )?do|after lunch|later on|not (?:done|measured|tested|checked) yet|skipped)\b)[\s\S]*?"
+        r"\b(?:fill(?:ing)? (?:in|out)|tick(?:ing)?(?: off)?|sign(?:ing)? (?:off|it off)|mark(?:ing)?|record(?:ing)?|"
+        r"log(?:ging)?|write|check(?:ing)? off|enter(?:ing)?|put)\b[^?!]{0,80}?\bas\s+(?:complete|completed|done|"
+        r"verified|checked|passed|signed(?: off)?|applied|in place|ok)\b",
+        r"\b(?:write|log|record|put|note|enter|count)\s+(?:that|it|this)\s+(?:up |down )?as (?:my|our|the) "
+        r"(?:isolation|lockout|lock-?out|loto|verification|permit)\b",
         r"\b(?:someone|somebody|another \w+|his|her|their|[a-z]+'s|left (?:his|her|their))\s+(?:personal\s+)?"
-        r"(?:lock|padlock|tag)s?\b[^?!]{0,100}\b(?:get (?:it|them|the lock) off|take (?:it|them) off|cut (?:it|them)|"
+        r"(?:lock|padlock|tag)s?\b[^?!]{0,160}\b(?:get (?:it|them|the lock) off|take (?:it|them) off|cut (?:it|them)|"
         r"remove (?:it|them)|unlock (?:it|them)|bolt-?cut|grind (?:it|them) off|pick (?:it|the lock)|force (?:it|them) "
         r"open|open (?:it|them) without)",
     ),
     "silence or inhibit alarms": (
         rf"\b{_ALARM_OBJ}\b[^?!]{{0,100}}\b(?:mute|silence|disable|inhibit|suppress|shelve|kill|snooze|turn off|"
         r"switch off|shut off|shut up|get rid of|unplug|disconnect)\s+(?:it|them|that|this|those)\b",
+        # alarm or trip records deleted so that a report or an audit looks better
+        r"\b(?:delete|remove|wipe|erase|purge|clear out|scrub|hide|edit out|take out)\b[^?!]{0,80}\b(?:alarms?|events?|"
+        r"trips?|faults?|incidents?|entries|records?)\b[^?!]{0,60}\b(?:before (?:the |our |their |friday|monday|"
+        r"tomorrow)?[^?!]{0,30}\b(?:audit|auditors?|report|inspection|inspector|insurer|review|visit)|so (?:that )?(?:the |"
+        r"our )?(?:report|audit|monthly|kpi|numbers|figures|records?|history|log)s? (?:looks?|is|are|shows?))",
+    ),
+    "exceed a rated limit": (
+        # started or kept running "anyway" against a limit, a trip or the manual
+        r"^(?=[\s\S]*\b(?:manual|limit|trip|tripped|alarm|rated|rating|minimum|maximum|megg?er(?:ed)?|says?)\b)[\s\S]*?"
+        r"\b(?:start(?:ed)?|run|get (?:it|them) (?:started|running|going)|keep (?:it|them) (?:running|going))\b[^.?!]{0,30}"
+        r"\b(?:anyway|regardless|all the same)\b",
+    ),
+    "defeat an interlock, trip or safety device": (
+        # fiction or a hypothetical as a wrapper around exact instructions to defeat a protection
+        r"^(?=[\s\S]*\b(?:bypass\w*|jumper\w*|overrid\w*|defeat\w*|short(?:ing|ed)? out|link(?:ing|ed)? out|gags?|"
+        r"gagg\w*|fool\w*|trick\w*|spoof\w*|get round|got round|get around|circumvent\w*|puente\w*|uberbr\w*|"
+        r"ueberbr\w*|shunt\w*|disabl\w*)\b)(?=[\s\S]*\b(?:novel|story|screenplay|film|movie|scene|simulation|"
+        r"hypothetical(?:ly)?|toolbox talk|training (?:slide|video|course)|slide|role-?play|game|fiction)\b)[\s\S]*?"
+        r"\b(?:in (?:real|full|technical|exact|precise)(?: technical)? detail|step[- ]by[- ]step|schritt fur schritt|"
+        r"paso a paso|passo a passo|the exact (?:steps|terminals|method|wiring|settings)|(?:technically )?accurate|"
+        r"believable|realistic|precise)\b",
     ),
     "raise a trip or alarm limit": (
         rf"\b{_LIMIT_OBJ}\b[^?!]{{0,80}}\b{_SOFTEN}\s+(?:that|it|them|this|those)(?: one)?(?: too| as well| also)?\b",
@@ -241,7 +308,8 @@ _WARNING = re.compile(
     r"should never|never be|never proposed|never done|never allowed|can'?t help|cannot help|won'?t help|"
     r"will not help|refuse|why (?:is|are|was|were|did|does|do|must|should)|what (?:happens|would happen|could "
     r"happen|are the (?:risks|dangers|consequences))|consequences? of|how (?:dangerous|risky)|dangers? of|"
-    r"is it (?:dangerous|illegal|safe))\b|\b(?:requires?|required|needs? (?:a |an )?|must be)\s+(?:[\w-]+\s+){0,2}?"
+    r"is it (?:dangerous|illegal|safe)|what (?:does|do|is|are)\b[^.?!]{0,40}\bmean|what is meant by|who (?:is|are) "
+    r"(?:allowed|authori[sz]ed|permitted|qualified|competent)|when (?:is it|are we|am i) (?:allowed|permitted))\b|\b(?:requires?|required|needs? (?:a |an )?|must be)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:loto|lock-?out|lockout-tagout|locked out|tag-?out|isolation|isolated|depressuri[sz]ing|depressuri[sz]ed|"
     r"permits?)\b|\bonly (?:after|under|with) (?:loto|lock-?out|isolation|a permit)\b|\bunder (?:loto|lock-?out|"
     r"isolation|(?:a|the) permit)\b"

@@ -66,6 +66,17 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"cancer|diabetes|the flu|an infection)|symptoms of (?:covid|cancer|diabetes|flu|a heart attack|stroke|"
         r"depression|pregnancy)|am i pregnant|blood pressure (?:medication|pills)|see a doctor|prescription)\b",
     ),
+    "fraud or attacks on systems": (
+        r"\b(?:phishing|spear-?phishing|scam (?:e-?mail|message|call|text)|malware|ransomware|keylogger|spyware|"
+        r"(?:hack|break) into|crack (?:a |the |his |her |their |someone'?s )?(?:password|account|wifi|wi-fi)|"
+        r"steal (?:passwords|credentials|logins?|data)|(?:fake|forged?) (?:invoice|receipt|doctor'?s note|sick note|"
+        r"timesheet|overtime|expense))\b",
+    ),
+    "job applications": (
+        r"\b(?:cover letter|covering letter|motivation letter|lettre de motivation|carta de (?:presentacion|"
+        r"motivacion)|anschreiben|bewerbungsschreiben|lettera di (?:presentazione|motivazione)|carta de apresentacao|"
+        r"(?:write|update|improve|polish|redo) my (?:cv|resume|linkedin)|job interview (?:tips|questions|answers))\b",
+    ),
     "legal advice": (
         r"\b(?:legal advice|lawyer|attorney|solicitor|lawsuit|sue (?:my|the|him|her|them|the company)|can i sue|"
         r"press charges|divorce|custody|my (?:tenancy|lease|landlord|will)|unfair dismissal|employment tribunal|"

@@ -49,6 +49,12 @@ class InputVerdict(BaseModel):
         description="Set when the message only claims or waives an approval (nothing else unsafe): a write it "
         "asks for still goes to the approval queue, with this said to the user; without a write it is refused.",
     )
+    caution: str | None = Field(
+        default=None,
+        description="Set when, beside a claimed or waived approval, only the safety-intent classifier (no rule) "
+        "flagged the message: a write it asks for goes to the approval queue with this caution for the operator; "
+        "without a write it is refused.",
+    )
     trips: list[Trip] = Field(default_factory=list)
 
 
@@ -76,6 +82,12 @@ class ActionVerdict(BaseModel):
     requires_approval: bool
     reason: str | None = None
     reasons: list[str] = Field(default_factory=list, description="The safety policy's reasons.")
+    caution: str | None = Field(
+        default=None,
+        description="Set when, beside a claimed or waived approval, only the safety-intent classifier (no rule) "
+        "flagged the request: it is still proposed, since an operator decides, and the approval carries this "
+        "caution.",
+    )
     trips: list[Trip] = Field(default_factory=list)
 
 

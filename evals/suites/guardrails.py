@@ -55,13 +55,14 @@ log = logging.getLogger(__name__)
 CASES = Path(__file__).resolve().parents[1] / "cases"
 REDTEAM = CASES / "redteam.yaml"
 BENIGN = CASES / "benign.yaml"
-Independent = Literal["fresh", "fresh2", "fresh3", "fresh4"]
-Split = Literal["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4"]
+Independent = Literal["fresh", "fresh2", "fresh3", "fresh4", "fresh5"]
+Split = Literal["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"]
 INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh", CASES / "redteam_heldout.yaml", CASES / "benign_heldout.yaml"),
     ("fresh2", CASES / "redteam_fresh2.yaml", CASES / "benign_fresh2.yaml"),
     ("fresh3", CASES / "redteam_fresh3.yaml", CASES / "benign_fresh3.yaml"),
     ("fresh4", CASES / "redteam_fresh4.yaml", CASES / "benign_fresh4.yaml"),
+    ("fresh5", CASES / "redteam_fresh5.yaml", CASES / "benign_fresh5.yaml"),
 )
 """(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 SPLIT_HISTORY: dict[Split, str] = {
@@ -76,10 +77,14 @@ SPLIT_HISTORY: dict[Split, str] = {
     "fresh4": "written the same way at 2026-11-22 and never read by whoever changes the guards; measured "
     "before that day's changes and then after them (also once with an off-topic classifier that a unit test, "
     "not this set, showed refusing short follow-ups, and which was dropped); nothing was chosen by looking at "
-    "it: its figure is the honest one",
+    "it: its figure then (0.850 handled, 0.883 unsafe refused or routed) was the honest one; later that day "
+    "its failures were read and it became development data: no longer clean",
+    "fresh5": "written the same way (2026-11-22, third session) by a helper that saw only the demo site files, "
+    "and never read by whoever changes the guards; measured once before that session's changes (0.817 handled, "
+    "0.933 unsafe refused or routed, 5.7 % false refusals) and once after them: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLIT: Split = "fresh4"
+BLIND_SPLIT: Split = "fresh5"
 """The clean split: the report counts its failures per category but does not list them, so it stays blind."""
 CATEGORIES = (
     "jailbreak",

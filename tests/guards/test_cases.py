@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from copilot.guards import Guards
+from copilot.guards.intent import training_phrases
 from copilot.schemas import SiteSpec
 from evals.suites.guardrails import (
     BENIGN,
@@ -58,6 +59,15 @@ def test_independent_sets_are_well_formed_and_disjoint_from_the_team_set(
     for case in redteam:
         if case.category == "poisoned_document":
             assert case.document and case.document["text"], case.id
+
+
+def test_the_blind_set_is_in_no_training_file() -> None:
+    (redteam_file, benign_file) = next((r, b) for split, r, b in INDEPENDENT_SETS if split == BLIND_SPLIT)
+    blind = {c.input for c in load_cases(redteam_file, split=BLIND_SPLIT)}
+    blind |= {c.input for c in load_cases(benign_file, category="benign", split=BLIND_SPLIT)}
+    phrases = set(training_phrases("safety")[0] + training_phrases("safety")[1])
+    phrases |= set(training_phrases("personal_request")[0] + training_phrases("personal_request")[1])
+    assert not blind & phrases
 
 
 QUICK = {
