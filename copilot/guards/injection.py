@@ -25,6 +25,12 @@ _RULE_NOUNS = (
 _ASSISTANT = (
     r"(?:ai|a\.i\.|assistant|model|llm|chatbot|chat bot|copilot|co-pilot|bot|agent|language model|gpt)"
 )
+_READER = (
+    r"(?:ai (?:systems?|assistants?|models?|tools?|agents?)|assistants?|chatbots?|chat bots?|copilots?|llms?|"
+    r"language models?|gpts?|asistentes?|assistentes?|ki-?assistent(?:en)?|ki-?systeme?)"
+)
+"""Who a poisoned document addresses. Narrower than _ASSISTANT: no 'co-pilot' (aviation records), 'model',
+'agent' or a bare 'AI' (anti-ice in aviation), which real maintenance text uses."""
 _AUTHORITY = (
     r"(?:administrator|admin|sysadmin|plant manager|site manager|operations manager|maintenance manager|"
     r"production manager|shift (?:supervisor|lead|manager|leader)|supervisor|safety officer|hse manager|"
@@ -230,11 +236,25 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
             r"(?:the |any |all )?" + _ASSISTANT + r"s?\b",
         ),
         ("document", r"\b(?:dear|hey|hello|attention|attn:?)\s+" + _ASSISTANT + r"s?\b"),
+        # a document that tells an assistant what to do, in any wording: manuals and records never address one
         (
             "document",
-            r"\b(?:the |any |all |this )?"
-            + _ASSISTANT
-            + r"s?\s*,?\s+(?:must|should|shall|will|is required to|"
+            r"\b"
+            + _READER
+            + r"\b[^.\n]{0,60}\b(?:must|should|shall|is required to|are required to|needs? to|has to|"
+            r"have to|is to|are to|always|never)\b",
+        ),
+        ("document", r"\b(?:by|to|for) (?:any|the|all|every|an?) " + _READER + r"\b"),
+        ("document", r"(?:^|\n|\[\[?|\(|\{)\s*(?:assistant|asistente|assistente|assistent|ki|ai|ia)\s*:"),
+        (
+            "document",
+            r"\b(?:nota|hinweis|note|remarque|aviso|nachricht|avviso|aviso)\s+(?:para|fur|pour|per|for|to|an|ao|a)\s+"
+            r"(?:el |den |die |das |la |le |l'|o |a |the |os |lo )?(?:ki-?|ia |ai )?(?:asistente|assistenten?|"
+            r"assistant|assistente|modelo|modell|ia|ki|ai)\b",
+        ),
+        (
+            "document",
+            r"\b(?:the |any |all |this )?" + _READER + r"\s*,?\s+(?:must|should|shall|will|is required to|"
             r"are required to|needs? to|has to|have to|reading this|processing this|that reads)\b",
         ),
         (

@@ -40,13 +40,13 @@ _ALARM_OBJ = (
     r"refrigerant (?:monitors?|detectors?)|detectors?|(?:a|e)-\d{3}|ch-5\d\d)"
 )
 _DEFEAT = (
-    r"(?:bypass(?:ing)?(?! (?:valve|line|loop|damper|pipe|port)s?\b)|jumper(?:ing)?|jump(?:ing)? (?:out|over)|"
-    r"bridg(?:e|ing)(?: out)?|short(?:ing)?(?: out|-circuit)|overrid(?:e|ing)|defeat(?:ing)?|disabl(?:e|ing)|"
-    r"deactivat(?:e|ing)|inhibit(?:ing)?|suppress(?:ing)?|mut(?:e|ing)|silenc(?:e|ing)|shelv(?:e|ing)|mask(?:ing)?|"
-    r"forc(?:e|ing)|spoof(?:ing)?|fool(?:ing)?|trick(?:ing)?|cheat(?:ing)?|tap(?:e|ing) over|gag(?:ging)?|"
-    r"wedg(?:e|ing)|pin(?:ning)?|tie (?:down|off)|cable-?tie|plug(?:ging)?|block(?:ing)?|disconnect(?:ing)?|"
-    r"unplug(?:ging)?|(?:turn|switch|shut)(?:ing)? off|kill(?:ing)?|snooz(?:e|ing)|get rid of|get around|"
-    r"circumvent(?:ing)?|(?:pull|remove|take out)(?:ing)? the fuses? (?:for|on|of|in)|puentear|anular|"
+    r"(?:bypass(?:es|s|ing)?(?! (?:valve|line|loop|damper|pipe|port)s?\b)|jumper(?:es|s|ing)?|jump(?:es|s|ing)? (?:out|over)|"
+    r"bridg(?:e|es|ing)(?: out)?|short(?:es|s|ing)?(?: out|-circuit)|overrid(?:e|es|ing)|defeat(?:es|s|ing)?|disabl(?:e|es|ing)|"
+    r"deactivat(?:e|es|ing)|inhibit(?:es|s|ing)?|suppress(?:es|s|ing)?|mut(?:e|es|ing)|silenc(?:e|es|ing)|shelv(?:e|es|ing)|mask(?:es|s|ing)?|"
+    r"forc(?:e|es|ing)|spoof(?:es|s|ing)?|fool(?:es|s|ing)?|trick(?:es|s|ing)?|cheat(?:es|s|ing)?|tap(?:e|es|ing) over|gag(?:ging)?|"
+    r"wedg(?:e|es|ing)|pin(?:ning)?|tie (?:down|off)|cable-?tie|plug(?:ging)?|block(?:es|s|ing)?|disconnect(?:es|s|ing)?|"
+    r"unplug(?:ging)?|(?:turn|switch|shut)(?:es|s|ing)? off|kill(?:es|s|ing)?|snooz(?:e|es|ing)|get rid of|get around|"
+    r"circumvent(?:es|s|ing)?|(?:pull|remove|take out)(?:es|s|ing)? the fuses? (?:for|on|of|in)|puentear|anular|"
     r"desactivar|silenciar|contourner|shunter|desactiver|uberbrucken|ueberbruecken|uberbrucke|ueberbruecke|"
     r"uberbruckt|ueberbrueckt|(?:hacer|hago|hacerle|hacele|le hago|poner|pongo|meter|fazer|faco) (?:un |uma? )?"
     r"(?:puente|ponte|jumper)(?: (?:a|al|en|no|na))?|"
@@ -75,21 +75,21 @@ _STOP_TRIPPING = (
     r"cutting out)|(?:stop|prevent|keep) (?:it|the \w+) from (?:tripping|alarming|shutting down|cutting out))"
 )
 _WORK = (
-    r"(?:work(?:ing)? on|repair(?:ing)?|replac(?:e|ing)|chang(?:e|ing)|swap(?:ping)?|open(?:ing)?|remov(?:e|ing)|"
-    r"unbolt(?:ing)?|disconnect(?:ing)?|rewir(?:e|ing)|wir(?:e|ing)|touch(?:ing)?|fix(?:ing)?|take apart|"
-    r"dismantl(?:e|ing)|disassembl(?:e|ing)|servic(?:e|ing)|clean(?:ing)?|pull(?:ing)?|loosen(?:ing)?|"
-    r"reach(?:ing)? (?:in|into)|get (?:in|into)|enter(?:ing)?|megger(?:ing)?|terminat(?:e|ing)|do (?:the|this|it))"
+    r"(?:work(?:es|s|ing)? on|repair(?:es|s|ing)?|replac(?:e|es|ing)|chang(?:e|es|ing)|swap(?:ping)?|open(?:es|s|ing)?|remov(?:e|es|ing)|"
+    r"unbolt(?:es|s|ing)?|disconnect(?:es|s|ing)?|rewir(?:e|es|ing)|wir(?:e|es|ing)|touch(?:es|s|ing)?|fix(?:es|s|ing)?|take apart|"
+    r"dismantl(?:e|es|ing)|disassembl(?:e|es|ing)|servic(?:e|es|ing)|clean(?:es|s|ing)?|pull(?:es|s|ing)?|loosen(?:es|s|ing)?|"
+    r"reach(?:es|s|ing)? (?:in|into)|get (?:in|into)|enter(?:es|s|ing)?|megger(?:es|s|ing)?|terminat(?:e|es|ing)|do (?:the|this|it))"
 )
 _PROTECT = (
-    r"(?:loto|lock-?out(?:[- ]tag-?out)?|lock(?:ing)? (?:it |them |the \w+ )?out|tag-?out|tagging(?: out)?|"
-    r"isolation|isolat(?:e|ing)(?: it| them)?|locks?|tags?|permits?|try-?start|prov(?:e|ing) (?:it )?dead|"
-    r"zero energy|absence of voltage|voltage test|depressuri[sz](?:e|ing)|drain(?:ing)?(?: down)?|"
+    r"(?:loto|lock-?out(?:[- ]tag-?out)?|lock(?:es|s|ing)? (?:it |them |the \w+ )?out|tag-?out|tagging(?: out)?|"
+    r"isolation|isolat(?:e|es|ing)(?: it| them)?|locks?|tags?|permits?|try-?start|prov(?:e|es|ing) (?:it )?dead|"
+    r"zero energy|absence of voltage|voltage test|depressuri[sz](?:e|es|ing)|drain(?:es|s|ing)?(?: down)?|"
     r"bloqueo|consignation|verriegelung|freischalten)"
 )
 _PROTECT_CORE = (
-    r"(?:loto|lock-?out(?:[- ]tag-?out)?|lock(?:ing)? (?:it |them |the \w+ )?out|tag-?out|tagging(?: out)?|"
-    r"isolation|isolat(?:e|ing)(?: it| them)?|locks?|try-?start|prov(?:e|ing) (?:it )?dead|zero energy|"
-    r"absence of voltage|voltage test|depressuri[sz](?:e|ing)|drain(?:ing)?(?: it| down)?|venting|bloqueo|"
+    r"(?:loto|lock-?out(?:[- ]tag-?out)?|lock(?:es|s|ing)? (?:it |them |the \w+ )?out|tag-?out|tagging(?: out)?|"
+    r"isolation|isolat(?:e|es|ing)(?: it| them)?|locks?|try-?start|prov(?:e|es|ing) (?:it )?dead|zero energy|"
+    r"absence of voltage|voltage test|depressuri[sz](?:e|es|ing)|drain(?:es|s|ing)?(?: it| down)?|venting|bloqueo|"
     r"consignation|freischalten|schloss|vorhangeschloss|abschliessen|verriegeln|bloquear(?:lo|la)?|candado|"
     r"consignar|consigner|cadenas|bloccare|lucchetto|cadeado|bloqueio)"
 )
@@ -112,7 +112,7 @@ RULES: dict[str, tuple[str, ...]] = {
         r"test|maintenance|forced|simulation) mode\b",
         r"\b(?:fool|trick|cheat|spoof|fake)\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:sensor|switch|transmitter|controller|"
         r"plc|relay|probe|detector|monitor|signal|reading)s?\b",
-        rf"\b(?:ignor(?:e|ing)|disregard(?:ing)?){_W}(?:the |a |an |this |that |its |all )?(?:interlocks?|trips?|"
+        rf"\b(?:ignor(?:e|es|ing)|disregard(?:es|s|ing)?){_W}(?:the |a |an |this |that |its |all )?(?:interlocks?|trips?|"
         r"safety (?:systems?|devices?|switch(?:es)?|interlocks?)|shut-?downs?|cut-?outs?|e-?stops?|permissives?)\b",
         r"\b(?:tape|tie|wedge|jam|prop|pin|clip|cable-?tie|zip-?tie|wire|hold|block|bridge|short|force|glue|"
         r"strap)\s+(?:it|them|the \w+(?: \w+)?)\s+(?:closed|shut|open|down|in|on|together|made|out)\b[^.\n]{0,40}"
@@ -120,6 +120,8 @@ RULES: dict[str, tuple[str, ...]] = {
         r"works?)\b",
         r"\b(?:tape|cover|block|unplug|disconnect|remove)\s+(?:over\s+|up\s+|off\s+)?(?:the\s+)?(?:\w+\s+){0,2}?(?:sensor|probe|"
         r"transmitter|switch|detector)s?\b[^.\n]{0,40}\b(?:so|to stop|to keep|to avoid|and it)\b",
+        r"\b(?:link|jumper|bridge|short)\b[^.\n]{0,80}\b(?:leave|keep)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:running|on|in "
+        r"service|online)\b",
         # object before the verb (German infinitives, Romance clitics)
         rf"\b{_OBJ}\b[^.\n]{{0,60}}\b(?:uberbrucken|ueberbruecken|uberbruckt|ueberbrueckt|deaktivieren|deaktiviert|"
         r"stummschalten|abklemmen|uberlisten|puentear|puenteo|anular|desactivar|shunter|ponticellare|bypassare|"
@@ -135,9 +137,9 @@ RULES: dict[str, tuple[str, ...]] = {
         r"this )?(?:[\w-]+\s+){0,3}?(?:trips?|shut-?downs?|cut-?outs?|interlocks?|e-?stops?)\b",
     ),
     "skip lockout-tagout": (
-        rf"\b(?:skip(?:ping)?|bypass(?:ing)?|ignor(?:e|ing)|forget(?:ting)?(?: about)?|omit(?:ting)?|avoid(?:ing)?|"
-        rf"dodg(?:e|ing)|cut(?:ting)?|shortcut(?:ting)?|short-cut|circumvent(?:ing)?|don'?t bother(?: with)?|"
-        rf"do without|dispense with|drop(?:ping)?|waiv(?:e|ing)|leave out|saltar(?:se)?|omitir|sauter|"
+        rf"\b(?:skip(?:ping)?|bypass(?:es|s|ing)?|ignor(?:e|es|ing)|forget(?:ting)?(?: about)?|omit(?:ting)?|avoid(?:es|s|ing)?|"
+        rf"dodg(?:e|es|ing)|cut(?:ting)?|shortcut(?:ting)?|short-cut|circumvent(?:es|s|ing)?|don'?t bother(?: with)?|"
+        rf"do without|dispense with|drop(?:ping)?|waiv(?:e|es|ing)|leave out|saltar(?:se)?|omitir|sauter|"
         rf"weglassen|uberspringen|saltare)\s+(?:the |a |any |all |that |this |our |my )?(?:whole )?"
         rf"(?:\w+\s+)?{_PROTECT}\b",
         rf"\b(?:without|w/o|sin|sans|ohne|senza|sem|no)\s+(?:a |an |the |any |doing (?:the |a )?|applying (?:the |a )?|"
@@ -163,9 +165,9 @@ RULES: dict[str, tuple[str, ...]] = {
         r"\b(?:start|restart|run|energi[sz]e|close the breaker|turn (?:it )?on)",
     ),
     "silence or inhibit alarms": (
-        rf"\b(?:silenc(?:e|ing)|mut(?:e|ing)|disabl(?:e|ing)|inhibit(?:ing)?|suppress(?:ing)?|shelv(?:e|ing)|"
-        rf"block(?:ing)?|mask(?:ing)?|kill(?:ing)?|(?:turn|switch|shut)(?:ing)? off|deactivat(?:e|ing)|"
-        rf"snooz(?:e|ing)|hid(?:e|ing)|squelch(?:ing)?|gag(?:ging)?|get rid of|stop (?:the |that |this |all )?(?:\w+ )?{_ALARM_OBJ} from "
+        rf"\b(?:silenc(?:e|es|ing)|mut(?:e|es|ing)|disabl(?:e|es|ing)|inhibit(?:es|s|ing)?|suppress(?:es|s|ing)?|shelv(?:e|es|ing)|"
+        rf"block(?:es|s|ing)?|mask(?:es|s|ing)?|kill(?:es|s|ing)?|(?:turn|switch|shut)(?:es|s|ing)? off|deactivat(?:e|es|ing)|"
+        rf"snooz(?:e|es|ing)|hid(?:e|es|ing)|squelch(?:es|s|ing)?|gag(?:ging)?|get rid of|stop (?:the |that |this |all )?(?:\w+ )?{_ALARM_OBJ} from "
         rf"(?:sounding|going off|coming (?:up|on|back)|showing|popping up)|silenciar|desactivar|stummschalten|"
         rf"desactiver|tacitare)\s+(?:the |that |this |all |those |these |every |any )?(?:[\w-]+\s+){{0,3}}?"
         rf"{_ALARM_OBJ}\b",
@@ -186,8 +188,8 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"\b{_SOFTEN}(?!\s+(?:a |an |the )?(?:new )?(?:work ?orders?|wo|tickets?|requests?|jobs?|"
         rf"notifications?|permits?|concerns?|issues?|questions?)\b){_W}(?:the |a |its |their |all )?"
         rf"(?:[\w-]+\s+){{0,2}}?{_LIMIT_OBJ}",
-        rf"\b(?:chang(?:e|ing)|adjust(?:ing)?|tweak(?:ing)?|set(?:ting)?|modif(?:y|ying)|edit(?:ing)?|mess(?:ing)? "
-        rf"with|play(?:ing)? with|fiddl(?:e|ing) with|recalibrat(?:e|ing)|offset(?:ting)?)\b[^.\n]{{0,60}}"
+        rf"\b(?:chang(?:e|es|ing)|adjust(?:es|s|ing)?|tweak(?:es|s|ing)?|set(?:ting)?|modif(?:y|ying)|edit(?:es|s|ing)?|mess(?:es|s|ing)? "
+        rf"with|play(?:es|s|ing)? with|fiddl(?:e|es|ing) with|recalibrat(?:e|es|ing)|offset(?:ting)?)\b[^.\n]{{0,60}}"
         rf"{_STOP_TRIPPING}",
         r"\breset (?:it|them|the \w+|[a-z]+-\d+) again\b[^.\n]{0,30}\b(?:let|keep|run|start)\b|"
         rf"\b{_LIMIT_OBJ}\b[^.\n]{{0,40}}\b(?:be |get |got )?(?:adjusted|set|turned|wound|screwed|moved|raised|bumped|"
@@ -200,31 +202,33 @@ RULES: dict[str, tuple[str, ...]] = {
         r"(?:an |any )?(?:inspection|inspecting|checking|finding)",
     ),
     "exceed a rated limit": (
-        r"\b(?:run|running|operat(?:e|ing)|push(?:ing)?|driv(?:e|ing)|load(?:ing)?|spin(?:ning)?|heat(?:ing)?|"
-        r"pressuri[sz](?:e|ing)|pump(?:ing)?|keep(?:ing)? (?:it |them )?(?:running|going)|set(?:ting)?|take|"
-        r"crank(?:ing)?)\b[^.\n]{0,50}\b(?:above|over|beyond|past|higher than|more than|exceed(?:ing)?|outside)\s+"
+        r"\b(?:run|running|operat(?:e|es|ing)|push(?:es|s|ing)?|driv(?:e|es|ing)|load(?:es|s|ing)?|spin(?:ning)?|heat(?:es|s|ing)?|"
+        r"pressuri[sz](?:e|es|ing)|pump(?:es|s|ing)?|keep(?:es|s|ing)? (?:it |them )?(?:running|going)|set(?:ting)?|take|"
+        r"crank(?:es|s|ing)?)\b[^.\n]{0,50}\b(?:above|over|beyond|past|higher than|more than|exceed(?:es|s|ing)?|outside)\s+"
         r"(?:the |its |their |our )?(?:rated|nameplate|design|maximum|max|safe|allowable|permitted|trip|"
         r"redline|red line|full[- ]load|mawp|relief|rating|limit|operating limit|safe operating)",
-        r"\b(?:overspeed(?:ing)?|over-?pressuri[sz](?:e|ing)|overload(?:ing)?\s+(?:it|the (?:motor|pump|compressor|"
-        r"chiller))|overfill(?:ing)?|over-?rev(?:ving)?)\b",
-        r"\bexceed(?:ing)?\s+(?:the |its )?(?:rated|nameplate|design|maximum|max|safe|allowable|trip|mawp|relief)\b",
+        # a verb with its object: "overspeed" alone names a fault in maintenance records
+        r"\b(?:overspeed(?:es|s|ing)?|over-?pressuri[sz](?:e|es|ing)|overload(?:es|s|ing)?|overfill(?:es|s|ing)?|over-?rev(?:ving)?)\s+"
+        r"(?:it|them|(?:the|a|our|this|that) (?:[\w-]+\s+){0,2}?(?:motor|pump|compressor|chiller|engine|turbine|fan|tank|"
+        r"receiver|vessel|system|unit|machine|drive|vsd|vfd)s?|[a-z]+-\d+)\b",
+        r"\bexceed(?:es|s|ing)?\s+(?:the |its )?(?:rated|nameplate|design|maximum|max|safe|allowable|trip|mawp|relief)\b",
         r"\b(?:don'?t|do not|doesn'?t|never) (?:really )?care (?:about|for) (?:the |its |that |this |any )?(?:[\w-]+ ){0,2}?"
         r"(?:limits?|ratings?|trips?|alarms?|set ?points?|max(?:imum)?|procedures?|loto|lockout|permits?|rules?)\b",
-        r"\b(?:run|operate|keep(?:ing)? (?:[\w-]+ ){0,2}?running|start|(?:running|operating|starting) (?:it|"
+        r"\b(?:run|operate|keep(?:es|s|ing)? (?:[\w-]+ ){0,2}?running|start|(?:running|operating|starting) (?:it|"
         r"them|the \w+|p-\d+))\b[^.\n]{0,30}\b(?:dry|"
         r"dead-?head(?:ed)?|against (?:a |the )?closed (?:discharge |outlet )?valve|with (?:the |a )?(?:discharge |"
         r"outlet )?valve (?:closed|shut)|below (?:the )?min(?:imum)? flow)\b",
         r"\b(?:1[1-9]\d|[2-9]\d\d)\s?%\s+(?:of\s+)?(?:rated|nameplate|design|full[- ]load|fla|capacity|load|speed)\b",
-        r"\b(?:remov(?:e|ing)|tak(?:e|ing) (?:off|out)|blank(?:ing)?(?: off)?|plug(?:ging)?|cap(?:ping)?|tak(?:e|ing))\s+"
+        r"\b(?:remov(?:e|es|ing)|tak(?:e|es|ing) (?:off|out)|blank(?:es|s|ing)?(?: off)?|plug(?:ging)?|cap(?:ping)?|tak(?:e|es|ing))\s+"
         r"(?:the\s+)?(?:[\w-]+\s+){0,2}?(?:relief valves?|safety valves?|psvs?|prvs?|bursting discs?|rupture discs?)"
         r"(?:\s+(?:off|out))?\b[^.\n]{0,80}"
         r"\b(?:pressure[- ]test|leak[- ]test|test (?:it |the \w+ )?(?:with|at|to)|run|running|start|operate|pressuri[sz])",
     ),
     "run without guards": (
-        r"\b(?:run|running|start(?:ing)?|operat(?:e|ing)|test(?:ing)?|spin(?:ning)?|use|using)\b[^.\n]{0,40}"
+        r"\b(?:run|running|start(?:es|s|ing)?|operat(?:e|es|ing)|test(?:es|s|ing)?|spin(?:ning)?|use|using)\b[^.\n]{0,40}"
         r"\b(?:without|w/o|with no)\s+(?:the |its |a |any )?(?:coupling |machine |belt |fan |safety )?"
         r"(?:guards?|covers?|shields?|guarding)\b",
-        r"\b(?:remov(?:e|ing)|tak(?:e|ing) off|leav(?:e|ing) off|pull(?:ing)? off)\s+(?:the |its )?(?:coupling |"
+        r"\b(?:remov(?:e|es|ing)|tak(?:e|es|ing) off|leav(?:e|es|ing) off|pull(?:es|s|ing)? off)\s+(?:the |its )?(?:coupling |"
         r"machine |belt |fan |safety )?(?:guard|guards|cover|shield)\b[^.\n]{0,40}\b(?:while|when|and|then)\s+"
         r"(?:it'?s |it is |the \w+ is |we |i |you )?(?:run|running|start|operat|spinning|turning|energi)",
         r"\b(?:guards?|covers?|shields?)\s+(?:off|removed|open)\b[^.\n]{0,30}\b(?:while|when|and)\s+(?:it'?s |it is |"
@@ -254,8 +258,8 @@ MESSAGE_RULES: dict[str, tuple[str, ...]] = {
         r"verification|prove dead|dead test|voltage test|permit|checklist|gas test)\b)(?=[\s\S]*\b(?:didn'?t|did not|"
         r"haven'?t|have not|hasn'?t|not actually|never (?:did|done|measured|tested|checked)|i'?ll (?:actually )?do|"
         r"we'?ll (?:actually )?do|after lunch|later on|not (?:done|measured|tested|checked) yet|skipped)\b)[\s\S]*?"
-        r"\b(?:fill(?:ing)? (?:in|out)|tick(?:ing)?(?: off)?|sign(?:ing)? (?:off|it off)|mark(?:ing)?|record(?:ing)?|"
-        r"log(?:ging)?|write|check(?:ing)? off|enter(?:ing)?|put)\b[^?!]{0,80}?\bas\s+(?:complete|completed|done|"
+        r"\b(?:fill(?:es|s|ing)? (?:in|out)|tick(?:es|s|ing)?(?: off)?|sign(?:es|s|ing)? (?:off|it off)|mark(?:es|s|ing)?|record(?:es|s|ing)?|"
+        r"log(?:ging)?|write|check(?:es|s|ing)? off|enter(?:es|s|ing)?|put)\b[^?!]{0,80}?\bas\s+(?:complete|completed|done|"
         r"verified|checked|passed|signed(?: off)?|applied|in place|ok)\b",
         r"\b(?:write|log|record|put|note|enter|count)\s+(?:that|it|this)\s+(?:up |down )?as (?:my|our|the) "
         r"(?:isolation|lockout|lock-?out|loto|verification|permit)\b",

@@ -80,8 +80,10 @@ SPLIT_HISTORY: dict[Split, str] = {
     "it: its figure then (0.850 handled, 0.883 unsafe refused or routed) was the honest one; later that day "
     "its failures were read and it became development data: no longer clean",
     "fresh5": "written the same way (2026-11-22, third session) by a helper that saw only the demo site files, "
-    "and never read by whoever changes the guards; measured once before that session's changes (0.817 handled, "
-    "0.933 unsafe refused or routed, 5.7 % false refusals) and once after them: its figure is the honest one",
+    "and never read by whoever changes the guards; measured before that session's changes (0.817 handled, "
+    "0.933 unsafe refused or routed, 5.7 % false refusals) and after each of their two steps (the second one, "
+    "instructions a document addresses to an assistant and verb inflections, left it unchanged); nothing was "
+    "chosen by looking at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLIT: Split = "fresh5"
