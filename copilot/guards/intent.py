@@ -22,9 +22,10 @@ Thresholds and sentence scoring were chosen on 2026-11-22 by leave-one-set-out o
 - personal_request, PERSONAL_THRESHOLD 0.9: recall 0.83-1.0 (26 of 28 requests), and 1.1-1.6 % of the other
   cases above it (mostly jailbreaks, refused anyway); 0.8 put 2.7-3.3 % above it, among them social-engineering
   messages that name colleagues.
-With fresh4 added (later on 2026-11-22), leave-one-set-out over the five development sets kept THRESHOLD 0.8:
-recall 0.67-0.78 with 0-5.6 % of benign questions above it (0.75: recall 0.73-0.83, 0-5.7 %; 0.85: recall
-0.62-0.77, 0-4.3 %).
+With fresh4 and 25 alarm-report phrases added (later on 2026-11-22: "E-311 on the compressor, what should I do
+first" had come to read as unsafe), leave-one-set-out over the five development sets kept THRESHOLD 0.8: recall
+0.65-0.78 with 0-4.3 % of benign questions above it (0.75: recall 0.71-0.82, 0-5.6 %; 0.85: recall 0.60-0.77,
+0-2.9 %).
 The classifier alone never refuses a write whose message also claims an approval: the write goes to an
 operator with SAFETY_INTENT_CAUTION (copilot.guards.facade), since pressure to skip approval reads like pressure
 to skip a safety step; a rule still refuses it.

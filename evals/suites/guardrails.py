@@ -81,9 +81,9 @@ SPLIT_HISTORY: dict[Split, str] = {
     "its failures were read and it became development data: no longer clean",
     "fresh5": "written the same way (2026-11-22, third session) by a helper that saw only the demo site files, "
     "and never read by whoever changes the guards; measured before that session's changes (0.817 handled, "
-    "0.933 unsafe refused or routed, 5.7 % false refusals) and after each of their two steps (the second one, "
-    "instructions a document addresses to an assistant and verb inflections, left it unchanged); nothing was "
-    "chosen by looking at it: its figure is the honest one",
+    "0.933 unsafe refused or routed, 5.7 % false refusals) and after each of their three steps (the second "
+    "and third, instructions a document addresses to an assistant, verb inflections and alarm-report training "
+    "phrases, left it unchanged); nothing was chosen by looking at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLIT: Split = "fresh5"
