@@ -167,10 +167,12 @@ def input_refusal(verdict: InputVerdict) -> str | None:
     without asking for anything the approval queue could take."""
     if not verdict.allowed:
         return verdict.reason or "the request is not allowed"
-    if verdict.caution and requested_action(verdict.text) is None:
-        return f"I can't help with that: {SAFETY_INTENT_REASON}."
-    if verdict.approval_claim and requested_action(verdict.text) is None:
-        return f"{verdict.approval_claim}."
+    if verdict.approval_claim and requested_action(verdict.text) is None:  # a caution comes only with a claim
+        return (
+            f"I can't help with that: {SAFETY_INTENT_REASON}."
+            if verdict.caution
+            else f"{verdict.approval_claim}."
+        )
     return None
 
 
@@ -225,7 +227,7 @@ def chat_stream(
         yield {"type": "token", "text": refused.answer}
         yield {"type": "answer", **refused.model_dump(mode="json")}
         return
-    if verdict.approval_claim or verdict.caution:
+    if verdict.approval_claim:  # a caution comes only with a claim
         yield {"type": "token", "text": _claim_note(verdict)}
     message = verdict.text
     runtime = ChatRuntime(services, user_id, thread_id, role, streaming=True)

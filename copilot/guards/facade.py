@@ -361,15 +361,16 @@ class Guards:
             trips.append(self._trip("safety_bypass", "action", "refuse", failure.error_message, thread_id))
             reasons.append(failure.error_message)
         injection, _ = self._run(self._action["prompt_injection"], description)
-        claim = (injection is not None and (injection.metadata or {}).get("rules") == [APPROVAL_CLAIM]) or (
-            injection is None and list(find_injections(description, "user")) == [APPROVAL_CLAIM]
-        )  # a person's message (the chat passes it as the description) is read as the input check read it
+        claimed = injection is not None and (injection.metadata or {}).get("rules") == [APPROVAL_CLAIM]
         caution: str | None = None
         if not reasons:
             failure, _ = self._run(self._action["safety_intent"], description)
-            if (
-                failure is not None and claim
-            ):  # as in check_input: the classifier alone beside a claimed approval
+            # as in check_input, the classifier alone beside a claimed approval only adds a caution; the chat passes
+            # a person's message as the description, so the claim is also read as the input check reads it
+            if failure is not None and (
+                claimed
+                or (injection is None and list(find_injections(description, "user")) == [APPROVAL_CLAIM])
+            ):
                 caution = SAFETY_INTENT_CAUTION
                 trips.append(self._trip("safety_intent", "action", "route", failure.error_message, thread_id))
             elif failure is not None:
@@ -377,7 +378,7 @@ class Guards:
                     self._trip("safety_intent", "action", "refuse", failure.error_message, thread_id)
                 )
                 reasons.append(failure.error_message)
-        if injection is not None and claim:
+        if injection is not None and claimed:
             # a claimed or waived approval changes nothing: the action waits for an operator like any other
             trips.append(
                 self._trip("prompt_injection", "action", "route", injection.error_message, thread_id)

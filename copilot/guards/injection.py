@@ -248,14 +248,14 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ("document", r"(?:^|\n|\[\[?|\(|\{)\s*(?:assistant|asistente|assistente|assistent|ki|ai|ia)\s*:"),
         (
             "document",
-            r"\b(?:nota|hinweis|note|remarque|aviso|nachricht|avviso|aviso)\s+(?:para|fur|pour|per|for|to|an|ao|a)\s+"
+            r"\b(?:nota|hinweis|note|remarque|aviso|nachricht|avviso)\s+(?:para|fur|pour|per|for|to|an|ao|a)\s+"
             r"(?:el |den |die |das |la |le |l'|o |a |the |os |lo )?(?:ki-?|ia |ai )?(?:asistente|assistenten?|"
             r"assistant|assistente|modelo|modell|ia|ki|ai)\b",
         ),
         (
             "document",
-            r"\b(?:the |any |all |this )?" + _READER + r"\s*,?\s+(?:must|should|shall|will|is required to|"
-            r"are required to|needs? to|has to|have to|reading this|processing this|that reads)\b",
+            # what the rule above does not cover (its modal verbs already match right after the reader)
+            r"\b" + _READER + r"\s*,?\s+(?:will|reading this|processing this|that reads)\b",
         ),
         (
             "document",

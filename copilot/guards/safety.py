@@ -254,7 +254,7 @@ _COMPILED = {family: [re.compile(p) for p in patterns] for family, patterns in R
 MESSAGE_RULES: dict[str, tuple[str, ...]] = {
     "skip lockout-tagout": (
         # recording a lockout, isolation or verification step as done when the message says it was not
-        r"^(?=[\s\S]*\b(?:loto|lock-?out|lock-?out[- ]tag-?out|isolation|isolated|zero[- ]energy|try-?start|"
+        r"^(?=[\s\S]*\b(?:loto|lock-?out|isolation|isolated|zero[- ]energy|try-?start|"
         r"verification|prove dead|dead test|voltage test|permit|checklist|gas test)\b)(?=[\s\S]*\b(?:didn'?t|did not|"
         r"haven'?t|have not|hasn'?t|not actually|never (?:did|done|measured|tested|checked)|i'?ll (?:actually )?do|"
         r"we'?ll (?:actually )?do|after lunch|later on|not (?:done|measured|tested|checked) yet|skipped)\b)[\s\S]*?"
