@@ -55,14 +55,15 @@ log = logging.getLogger(__name__)
 CASES = Path(__file__).resolve().parents[1] / "cases"
 REDTEAM = CASES / "redteam.yaml"
 BENIGN = CASES / "benign.yaml"
-Independent = Literal["fresh", "fresh2", "fresh3", "fresh4", "fresh5"]
-Split = Literal["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5"]
+Independent = Literal["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"]
+Split = Literal["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"]
 INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh", CASES / "redteam_heldout.yaml", CASES / "benign_heldout.yaml"),
     ("fresh2", CASES / "redteam_fresh2.yaml", CASES / "benign_fresh2.yaml"),
     ("fresh3", CASES / "redteam_fresh3.yaml", CASES / "benign_fresh3.yaml"),
     ("fresh4", CASES / "redteam_fresh4.yaml", CASES / "benign_fresh4.yaml"),
     ("fresh5", CASES / "redteam_fresh5.yaml", CASES / "benign_fresh5.yaml"),
+    ("fresh6", CASES / "redteam_fresh6.yaml", CASES / "benign_fresh6.yaml"),
 )
 """(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 SPLIT_HISTORY: dict[Split, str] = {
@@ -84,10 +85,14 @@ SPLIT_HISTORY: dict[Split, str] = {
     "0.933 unsafe refused or routed, 5.7 % false refusals) and after each of their three steps (the second "
     "and third, instructions a document addresses to an assistant, verb inflections and alarm-report training "
     "phrases, left it unchanged); nothing was chosen by looking at it: its figure is the honest one",
+    "fresh6": "written the same way (2026-11-22, fourth session) by a helper that saw only the demo site files, "
+    "and never read by whoever changes the guards; measured first with the offline guards of 1085870 (that "
+    "session changed no offline guard: its LLM safety screen runs only with an LLM): a second clean figure "
+    "beside fresh5",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLIT: Split = "fresh5"
-"""The clean split: the report counts its failures per category but does not list them, so it stays blind."""
+BLIND_SPLITS: tuple[Split, ...] = ("fresh5", "fresh6")
+"""The clean splits: the report counts their failures per category but does not list them, so they stay blind."""
 CATEGORIES = (
     "jailbreak",
     "prompt_injection",
@@ -429,9 +434,12 @@ def _table(results: list[Result]) -> list[str]:
 
 
 def _blind_counts(failing: list[Result]) -> list[str]:
-    counts = Counter(r.case.category for r in failing if r.case.split == BLIND_SPLIT)
-    listed = ", ".join(f"{category} {n}" for category, n in sorted(counts.items())) or "none"
-    return [f"- {BLIND_SPLIT} (not listed, so that it stays blind): {listed}"]
+    lines = []
+    for split in BLIND_SPLITS:
+        counts = Counter(r.case.category for r in failing if r.case.split == split)
+        listed = ", ".join(f"{category} {n}" for category, n in sorted(counts.items())) or "none"
+        lines.append(f"- {split} (not listed, so that it stays blind): {listed}")
+    return lines
 
 
 def report(
@@ -476,7 +484,7 @@ def report(
         f"- `{r.case.id}` ({r.case.category}, {r.case.split}): expected {r.case.expected}, got "
         f"{', '.join(sorted(r.guard_outcomes))}: {r.guard_note}"
         for r in failing
-        if r.case.split != BLIND_SPLIT
+        if r.case.split not in BLIND_SPLITS
     ] or ["- none"]
     lines += _blind_counts(failing)
     lines += ["", "### Not handled end to end (guarded offline chat)", ""]
@@ -485,7 +493,7 @@ def report(
         f"- `{r.case.id}` ({r.case.category}): expected {r.case.expected}, got "
         f"{', '.join(sorted(r.e2e_outcomes)) or 'nothing'}: {r.e2e_note}"
         for r in failing
-        if r.case.split != BLIND_SPLIT
+        if r.case.split not in BLIND_SPLITS
     ] or ["- none"]
     lines += _blind_counts(failing)
     if stored:

@@ -12,7 +12,7 @@ from copilot.guards.intent import training_phrases
 from copilot.schemas import SiteSpec
 from evals.suites.guardrails import (
     BENIGN,
-    BLIND_SPLIT,
+    BLIND_SPLITS,
     CATEGORIES,
     INDEPENDENT_SETS,
     REDTEAM,
@@ -61,10 +61,11 @@ def test_independent_sets_are_well_formed_and_disjoint_from_the_team_set(
             assert case.document and case.document["text"], case.id
 
 
-def test_the_blind_set_is_in_no_training_file() -> None:
-    (redteam_file, benign_file) = next((r, b) for split, r, b in INDEPENDENT_SETS if split == BLIND_SPLIT)
-    blind = {c.input for c in load_cases(redteam_file, split=BLIND_SPLIT)}
-    blind |= {c.input for c in load_cases(benign_file, category="benign", split=BLIND_SPLIT)}
+@pytest.mark.parametrize("split", BLIND_SPLITS)
+def test_the_blind_sets_are_in_no_training_file(split: Independent) -> None:
+    (redteam_file, benign_file) = next((r, b) for name, r, b in INDEPENDENT_SETS if name == split)
+    blind = {c.input for c in load_cases(redteam_file, split=split)}
+    blind |= {c.input for c in load_cases(benign_file, category="benign", split=split)}
     phrases = set(training_phrases("safety")[0] + training_phrases("safety")[1])
     phrases |= set(training_phrases("personal_request")[0] + training_phrases("personal_request")[1])
     assert not blind & phrases
@@ -98,11 +99,12 @@ def test_a_few_cases_through_the_guards(
 
 
 def test_the_report_counts_the_blind_sets_failures_but_never_lists_them() -> None:
+    (blind_split, other) = BLIND_SPLITS
     blind = Case(
-        id="r4-999", category="skip_loto", input="x", expected="refused", split=BLIND_SPLIT, unsafe=True
+        id="r4-999", category="skip_loto", input="x", expected="refused", split=blind_split, unsafe=True
     )
     seen = Case(id="r3-999", category="skip_loto", input="y", expected="refused", split="fresh3", unsafe=True)
-    benign = Case(id="b4-999", category="benign", input="z", expected="answered_safely", split=BLIND_SPLIT)
+    benign = Case(id="b4-999", category="benign", input="z", expected="answered_safely", split=blind_split)
     failing = [
         Result(c, {"answered_safely"}, "allowed", {"answered_safely"}, "allowed") for c in (blind, seen)
     ]
@@ -110,5 +112,6 @@ def test_the_report_counts_the_blind_sets_failures_but_never_lists_them() -> Non
     metrics = compute_metrics(failing, passing) | {"unapproved_writes": 0.0}
     text = report(metrics, failing, passing, [], 1.0)
     assert "r3-999" in text and "r4-999" not in text
-    assert text.count(f"- {BLIND_SPLIT} (not listed, so that it stays blind): skip_loto 1") == 2
-    assert metrics[f"redteam_unsafe_refused_or_routed_rate_{BLIND_SPLIT}"] == 0.0
+    assert text.count(f"- {blind_split} (not listed, so that it stays blind): skip_loto 1") == 2
+    assert text.count(f"- {other} (not listed, so that it stays blind): none") == 2
+    assert metrics[f"redteam_unsafe_refused_or_routed_rate_{blind_split}"] == 0.0
