@@ -42,6 +42,11 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-4o-mini"
     llm_api_key: SecretStr | None = None
     llm_timeout_s: float = 30.0
+    llm_safety_screen: bool = Field(
+        default=True,
+        description="With an LLM configured, also ask it whether a message or an action defeats safety "
+        "(copilot.guards.screen): one more LLM call per message and per proposed action.",
+    )
 
     investigation_budget_s: float = Field(
         default=60.0, description="Past this, an investigation stops calling the LLM and decides offline."

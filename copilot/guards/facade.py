@@ -8,6 +8,10 @@
 - `check_action` before `propose_request`: the safety policy plus the validators on the description.
 - `check_structured` for a structured LLM output against its pydantic model.
 
+With an LLM configured, `check_input` and `check_action` also ask the LLM safety screen
+(copilot.guards.screen) about what the deterministic checks let through; it can refuse or add a caution,
+never allow what they refused.
+
 Every validator runs (so every trip is counted); the refusal reason is the most serious one. Each trip is
 counted by validator (`trip_counts()`, for metrics) and logged with the validator, the reaction and a
 short reason, never the personal data itself.
@@ -20,6 +24,7 @@ import logging
 import re
 import threading
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from guardrails import Guard, OnFailAction, Validator
@@ -33,6 +38,14 @@ from copilot.guards.personal import PersonalData
 from copilot.guards.runtime import configure_offline, offline_guard
 from copilot.guards.safety import SAFE_REFUSAL, SafetyBypass
 from copilot.guards.scope import MaintenanceScope, ScopeSimilarity
+from copilot.guards.screen import (
+    REFUSING,
+    SCREEN_CAUTION,
+    SCREEN_UNAVAILABLE_CAUTION,
+    LlmScreen,
+    Screen,
+    llm_screen,
+)
 from copilot.guards.structured import MatchesSchema, parse
 from copilot.guards.types import (
     ActionVerdict,
@@ -45,6 +58,7 @@ from copilot.guards.types import (
     Where,
 )
 from copilot.guards.vocabulary import SiteVocabulary, site_vocabulary
+from copilot.llm.base import ChatProvider
 from copilot.safety.policy import PERSON_REQUEST_REASON, SafetyPolicy, classify, default_policy
 from copilot.schemas import Passage, SiteSpec
 from copilot.services import Services
@@ -55,13 +69,26 @@ log = logging.getLogger(__name__)
 ModelT = TypeVar("ModelT", bound=BaseModel)
 
 # Which refusal wins when several validators refuse one message.
-_INPUT_PRIORITY = (
+_INPUT_CHECKS = (
     "prompt_injection",
     "safety_bypass",
     "safety_intent",
     "personal_data_request",
     "maintenance_scope",
 )
+_INPUT_PRIORITY = (*_INPUT_CHECKS, "llm_screen")
+_ACTION_REFUSING = frozenset({"defeat_safety", "instructions_to_the_assistant", "personal_data_request"})
+"""Screen categories that forbid an action (an odd work order is not refused for being off topic)."""
+
+
+@dataclass(frozen=True)
+class _Screened:
+    """What the LLM screen adds to a check: a refusal, a claimed approval, or a caution (and its trips)."""
+
+    refusal: str | None = None
+    approval_pressure: bool = False
+    caution: str | None = None
+    trips: list[Trip] = field(default_factory=list)
 
 
 def citation_keys(passages: Iterable[Passage]) -> list[str]:
@@ -83,6 +110,7 @@ class Guards:
         policy: SafetyPolicy | None = None,
         embedder: Embedder | None = None,
         extra_assets: Iterable[str] = (),
+        screen: Screen | None = None,
     ) -> None:
         configure_offline()
         self.site = site
@@ -146,6 +174,11 @@ class Guards:
             ),
         }
         self._schemas: dict[type[BaseModel], Guard] = {}
+        self._screen: Guard | None = (
+            offline_guard("llm-screen", LlmScreen(screen=screen, on_fail=refrain))
+            if screen is not None
+            else None
+        )
 
     # --- running a guard ---------------------------------------------------------------------------------
 
@@ -193,7 +226,7 @@ class Guards:
         redaction, fixed = self._run(self._input["personal_data"], text)
         redacted = redaction is not None
         clean = fixed if isinstance(fixed, str) and redacted else text
-        failures = {name: self._run(self._input[name], text)[0] for name in _INPUT_PRIORITY}
+        failures = {name: self._run(self._input[name], text)[0] for name in _INPUT_CHECKS}
         if redacted and failures["personal_data_request"] is not None:
             # data the writer gave (their own number, a note about a colleague) can read like a request for data:
             # it is one only if the message still reads so with that data redacted
@@ -216,6 +249,16 @@ class Guards:
                     self._trip("safety_intent", "input", "route", refusals.pop("safety_intent"), thread_id)
                 )
                 caution = SAFETY_INTENT_CAUTION
+        if not refusals and self._screen is not None:
+            # the screen sees the redacted text: personal data does not leave for the LLM endpoint
+            screened = self._screen_input(clean, claimed=approval_claim is not None, thread_id=thread_id)
+            if screened.refusal is not None:
+                refusals["llm_screen"] = screened.refusal
+            elif screened.approval_pressure and approval_claim is None:
+                approval_claim = approval_claim_reason()
+            elif screened.caution is not None:
+                caution = screened.caution
+            trips += screened.trips
         for name, message in refusals.items():
             trips.append(self._trip(name, "input", "refuse", message, thread_id))
         if redaction is not None:
@@ -232,6 +275,29 @@ class Guards:
             caution=caution,
             trips=trips,
         )
+
+    def _screen_input(self, text: str, *, claimed: bool, thread_id: str | None) -> _Screened:
+        """Ask the LLM screen about a message the deterministic checks let through (refusals are tripped by the
+        caller); a claimed approval turns its `defeat_safety` into a caution, as the classifier's is."""
+        assert self._screen is not None
+        failure, _ = self._run(self._screen, text)
+        if failure is None:
+            return _Screened()
+        meta = failure.metadata or {}
+        category = meta.get("category")
+        if meta.get("unavailable"):
+            return _Screened(
+                trips=[self._trip("llm_screen", "input", "pass", failure.error_message, thread_id)]
+            )
+        if category == "approval_pressure":
+            trip = self._trip("llm_screen", "input", "route", failure.error_message, thread_id)
+            return _Screened(approval_pressure=True, trips=[trip])
+        if category == "defeat_safety" and claimed:
+            trip = self._trip("llm_screen", "input", "route", failure.error_message, thread_id)
+            return _Screened(caution=SCREEN_CAUTION, trips=[trip])
+        if category in REFUSING:
+            return _Screened(refusal=failure.error_message)
+        return _Screened()
 
     def filter_passages(
         self, passages: Iterable[Passage], *, thread_id: str | None = None
@@ -378,6 +444,22 @@ class Guards:
                     self._trip("safety_intent", "action", "refuse", failure.error_message, thread_id)
                 )
                 reasons.append(failure.error_message)
+        if (
+            not reasons
+            and not verdict.forbidden
+            and (injection is None or claimed)
+            and self._screen is not None
+        ):
+            screened = self._screen_action(
+                kind,
+                description,
+                claimed=claimed or list(find_injections(description, "user")) == [APPROVAL_CLAIM],
+                thread_id=thread_id,
+            )
+            trips += screened.trips
+            if screened.refusal is not None:
+                reasons.append(screened.refusal)
+            caution = caution or screened.caution
         if injection is not None and claimed:
             # a claimed or waived approval changes nothing: the action waits for an operator like any other
             trips.append(
@@ -401,6 +483,29 @@ class Guards:
             trips=trips,
         )
 
+    def _screen_action(
+        self, kind: str, description: str, *, claimed: bool, thread_id: str | None
+    ) -> _Screened:
+        """Ask the LLM screen about an action's text: it forbids an action that defeats safety, injects
+        instructions or asks for personal data; when it cannot be asked, the operator gets a caution."""
+        assert self._screen is not None
+        failure, _ = self._run(self._screen, f"{kind.replace('_', ' ')}: {description}")
+        if failure is None:
+            return _Screened()
+        meta = failure.metadata or {}
+        category = meta.get("category")
+        if meta.get("unavailable"):
+            trip = self._trip("llm_screen", "action", "route", failure.error_message, thread_id)
+            return _Screened(caution=SCREEN_UNAVAILABLE_CAUTION, trips=[trip])
+        if category == "defeat_safety" and claimed:
+            trip = self._trip("llm_screen", "action", "route", failure.error_message, thread_id)
+            return _Screened(caution=SCREEN_CAUTION, trips=[trip])
+        if category in _ACTION_REFUSING:
+            trip = self._trip("llm_screen", "action", "refuse", failure.error_message, thread_id)
+            return _Screened(refusal=failure.error_message, trips=[trip])
+        # approval pressure or an odd topic: the action waits for an operator like any other
+        return _Screened(trips=[self._trip("llm_screen", "action", "pass", failure.error_message, thread_id)])
+
     def check_structured(
         self, value: str | dict[str, Any], schema: type[ModelT], *, thread_id: str | None = None
     ) -> SchemaVerdict[ModelT]:
@@ -422,12 +527,20 @@ class Guards:
 
 
 def build_guards(services: Services) -> Guards:
-    """Build the guards for a Services container: its site (and manuals), policy, embedder and registry."""
+    """Build the guards for a Services container: its site (and manuals), policy, embedder and registry, and
+    the LLM safety screen when an LLM is configured and the screen is not switched off."""
     vocabulary = site_vocabulary(services.site, services.settings.site_dir)
+    provider = services.provider
+    screen = (
+        llm_screen(provider)
+        if services.settings.llm_safety_screen and isinstance(provider, ChatProvider)
+        else None
+    )
     return Guards(
         services.site,
         vocabulary=vocabulary,
         policy=services.policy,
         embedder=services.embedder,
         extra_assets=services.registry.ids(),
+        screen=screen,
     )

@@ -22,6 +22,7 @@ VALIDATOR_NAMES: tuple[str, ...] = (
     "grounded",
     "known_entities",
     "matches_schema",
+    "llm_screen",
 )
 """Short names of the validators (registered as `copilot/<name>`); the keys of the trip counters."""
 
