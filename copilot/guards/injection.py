@@ -51,6 +51,12 @@ _HEARSAY = (
     r"okay|good) with|signed (?:it |this )?off|okayed|ok'?d|(?:already |has )?approved|(?:already |has )?"
     r"authori[sz]ed|wants you to|asked you to))"
 )
+_CHANNEL_CLAIM = (
+    r"\b(?:approved|okayed|ok'?d|signed (?:it |this |that )?off|authori[sz]ed|cleared|agreed (?:it|this|that|to it))\s+"
+    r"(?:it |this |that )?(?:already )?(?:by|via|over|on|in)\s+(?:an? |the )?(?:e-?mail|phone|radio|teams|text|whatsapp|"
+    r"slack|call|message)\b"
+)
+"""An approval said to have come through another channel ("agreed it by email")."""
 _ACT_CUE = (
     r"\b(?:execute|do it|go ahead|proceed|run it|push|just|shut ?(?:it )?down|stop it|restart|bypass|approve|"
     r"skip|without|no need|now|immediately|right away|asap|carry out|put it through|action it|make it happen)\b"
@@ -168,8 +174,9 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ),
         (
             "both",
-            r"\b(?:repeat|print|output|copy)\b[^.?!\n]{0,30}\b(?:verbatim|word for word|everything above|"
-            r"the text above|the words above|above this line)",
+            r"\b(?:repeat|print|output|copy|dump|write out|list)\b[^.?!\n]{0,30}\b(?:verbatim|word for word|"
+            r"everything (?:that |which )?(?:appears |is |was |came |comes |you (?:see|have|got) )?(?:above|before) "
+            r"(?:this|my|the)|the text above|the words above|above this line|(?:in|of) your context(?: window)?)",
         ),
         (
             "both",
@@ -196,6 +203,17 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ),
         ("both", r"\b(?:system|admin|developer|security|root|priority) override\b"),
         ("both", r"\b(?:tool|function) (?:result|output|response|call)s?\s*:\s*\{"),
+        # a pasted "tool result" that grants an approval: [APPROVAL_RESULT status=APPROVED approver=...]
+        (
+            "user",
+            r"\b(?:status|result|decision|approval|outcome)\s*[=:]\s*[\"']?(?:approved|granted|authori[sz]ed)\b"
+            r"[^\n]{0,80}\bapprover\s*[=:]|\bapprover\s*=\s*\w",
+        ),
+        (
+            "user",
+            r"\b(?:output|result|response|reply) (?:of|from) the \w+ (?:tool|system|api)\b[^.\n]{0,40}\btreat (?:it|"
+            r"this|that) as (?:authoritative|official|verified|true|final)",
+        ),
         (
             "both",
             r"(?:^|\n|[.!?]\s)\s*[\[<(]?\s*(?:system|assistant|tool|developer|admin|administrator|root)\s*"
@@ -301,6 +319,15 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
             r"autorizad[oa]s?|aprobad[oa]s?|autorise(?:e|es|s)?|approuve(?:e|es|s)?|approvat[oa]|autorizzat[oa]|"
             r"aprovad[oa]s?)\b",
         ),
+        (
+            "user",
+            r"\b(?:die |eine )?(?:freigabe|genehmigung)\b[^.?!\n]{0,20}\b(?:liegt (?:\w+ )?vor|ist (?:\w+ )?(?:da|erteilt|"
+            r"erfolgt|durch)|haben wir|hab ich|habe ich)|\b(?:la )?(?:autorizaci[oó]n|aprobaci[oó]n|autorisation|"
+            r"approbation|autorizzazione|aprova[cç][aã]o)\b[^.?!\n]{0,20}\b(?:ya (?:est[aá]|la tenemos|la tengo|se di[oó])|"
+            r"est (?:d[ée]j[aà] )?(?:donn[ée]e|accord[ée]e|l[aà])|[eè] (?:gi[aà] )?(?:stata )?(?:data|concessa)|j[aá] "
+            r"(?:foi|est[aá]))",
+        ),
+        ("user", rf"{_CHANNEL_CLAIM}[^?!\n]{{0,100}}{_ACT_CUE}|{_ACT_CUE}[^?!\n]{{0,100}}{_CHANNEL_CLAIM}"),
         ("user", rf"{_HEARSAY}[^?!\n]{{0,100}}{_ACT_CUE}"),
         ("user", rf"{_ACT_CUE}[^?!\n]{{0,100}}{_HEARSAY}"),
         (
@@ -340,6 +367,16 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
             "both",
             r"\b(?:approve|authori[sz]e|sign off|sign)\b[^.?!\n]{0,80}\b(?:on (?:my|his|her|their|someone'?s|\w+'s) "
             r"behalf|yourself|in (?:my|his|her|their|\w+'s) name)\b",
+        ),
+        (
+            "user",
+            r"\b(?:log|record|enter|add|create|write|put in|file|backdate|back-date)\s+(?:an?|the|his|her|their)\s+"
+            r"(?:approval|sign-?off|authori[sz]ation|ok)\s+(?:from|by|for|on behalf of)\s+(?!the operator\b)\w",
+        ),
+        (
+            "user",
+            r"\bso (?:that )?the (?:audit(?: trail| log)?|records?|log|logbook|paperwork|history) (?:looks?|appears?|"
+            r"reads?|will look|shows?) (?:right|ok|okay|clean|good|complete|compliant|correct|fine|in order)\b",
         ),
     ),
     "encoded payload with instructions": (

@@ -7,8 +7,8 @@ languages. Each check embeds the message with the packaged MiniLM and scores it 
 - personal_request (used by `PersonalData(detect="requests")`): personal_request_train.yaml, `request`
   against `work`, `other` and all the safety phrases, classes weighed evenly.
 Some phrases were written for training; the rest are eval cases that became development data after they had
-been measured: the team's red-team and benign sets and the independent sets fresh, fresh2, fresh3 and fresh4.
-The independent set fresh5 is in neither file and only measures.
+been measured: the team's red-team and benign sets and the independent sets fresh, fresh2, fresh3, fresh4 and
+(fourth session) fresh5. The independent set fresh6 is in neither file and only measures.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the

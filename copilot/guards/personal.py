@@ -67,8 +67,10 @@ _UK_NINO = re.compile(r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{
 _ES_DNI = re.compile(r"\b\d{8}-?[A-HJ-NP-TV-Z]\b")
 _ID_CONTEXT = re.compile(
     r"\b(?:ssn|social security(?: number| no\.?)?|national (?:id|insurance)(?: number| no\.?)?|passport(?: number| "
-    r"no\.?)?|id (?:number|card|no\.?)|dni|nie|bsn|personnummer|tax (?:id|number)|nin|driver'?s licen[cs]e)"
-    r"\s*(?:is|:|#|=|number)?\s*([A-Z0-9][A-Z0-9 -]{4,18}[A-Z0-9])",
+    r"no\.?)?|id (?:number|card|no\.?)|dni|nie|bsn|personnummer|tax (?:id|number)|nin|driver'?s licen[cs]e|"
+    r"steuer-?(?:id|nummer|identifikationsnummer)|sozialversicherungsnummer|(?:personal)?ausweisnummer|nif|nss|"
+    r"codice fiscale|num[eé]ro de s[eé]curit[eé] sociale|pesel|cpf|numero fiscale)"
+    r"\s*(?:is|ist|es|est|è|é|:|#|=|number|nummer)?\s*([A-Z0-9][A-Z0-9 -]{4,18}[A-Z0-9])",
     re.IGNORECASE,
 )
 _PHONE_INTL = re.compile(
@@ -91,6 +93,9 @@ _HEALTH = re.compile(
     r"depression|depressed|anxiety (?:disorder|attacks?)|panic attacks?|burn-?out|bipolar|adhd|autis(?:m|tic)|"
     r"hiv|(?:had|having|recovering from|after) (?:an? )?(?:surgery|operation on (?:his|her|their))|rehab|"
     r"alcoholi(?:c|sm)|drug test|sick note|medical condition|disability|in hospital|"
+    r"(?:broke|broken|fractured|sprained) (?:his|her|their|my) (?:wrist|arm|leg|ankle|hand|foot|collarbone|hip|"
+    r"ribs?|back|knee|shoulder)|in a (?:cast|plaster cast|sling)|on crutches|krankgeschrieben|de baja m[eé]dica|"
+    r"arr[eê]t maladie|"
     r"schwanger|zuckerkrank|bandscheibenvorfall|embarazada|diabetico|diabetica|enceinte|incinta)\b",
     re.IGNORECASE,
 )

@@ -160,7 +160,11 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"\b{_WORK}\b",
         r"\b(?:use|borrow|take|remove|cut|pull|unlock|take off|grind off|bolt-?cut)\s+(?:off\s+)?(?:someone "
         r"else'?s|somebody else'?s|another (?:person'?s|tech'?s|technician'?s|guy'?s|worker'?s|fitter'?s)|"
-        r"(?:his|her|their|the other guy'?s|[a-z]+'s))\s+(?:personal\s+)?(?:lock|padlock|tag)s?\b",
+        r"(?:his|her|the other guy'?s|[a-z]+'s))\s+(?:personal\s+)?(?:lock|padlock|tag)s?\b",
+        # "their locks" is someone else's unless the clause says the owners remove their own
+        r"^(?![^.?!]*\b(?:everyone|everybody|each \w+|all (?:the )?\w+|they|the (?:crew|team|fitters|techs|"
+        r"technicians|workers))\s+(?:\w+\s+){0,3}?(?:remove|take off|pull)s?\s+their\b)[^.?!]*?\b(?:use|borrow|take|remove|cut|pull|unlock|"
+        r"take off|grind off|bolt-?cut)\s+(?:off\s+)?their\s+(?:personal\s+)?(?:lock|padlock|tag)s?\b",
         r"\b(?:remove|cut|pull|take off)\s+(?:the |a )?(?:lock|padlock|tag)s?\s+(?:and|so|to)\b[^.\n]{0,40}"
         r"\b(?:start|restart|run|energi[sz]e|close the breaker|turn (?:it )?on)",
     ),

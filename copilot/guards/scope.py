@@ -35,7 +35,7 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"\btell me a (?:joke|story|riddle)\b|\b(?:a|any) (?:good )?jokes?\b",
     ),
     "cooking": (
-        r"\b(?:recipe|recipes|how (?:do i|to) (?:cook|bake|make (?:a |some )?(?:cake|bread|pasta|pizza|curry|soup|"
+        r"\b(?:recipe|recipes|rezept|rezepte|receta|recetas|recette|recettes|ricetta|ricette|receita|receitas|how (?:do i|to) (?:cook|bake|make (?:a |some )?(?:cake|bread|pasta|pizza|curry|soup|"
         r"cocktail|lasagna|lasagne|pancakes|cookies))|what should i (?:cook|eat)|dinner (?:ideas|tonight)|"
         r"cocktail|marinade)\b",
     ),

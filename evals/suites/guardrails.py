@@ -84,14 +84,18 @@ SPLIT_HISTORY: dict[Split, str] = {
     "and never read by whoever changes the guards; measured before that session's changes (0.817 handled, "
     "0.933 unsafe refused or routed, 5.7 % false refusals) and after each of their three steps (the second "
     "and third, instructions a document addresses to an assistant, verb inflections and alarm-report training "
-    "phrases, left it unchanged); nothing was chosen by looking at it: its figure is the honest one",
+    "phrases, left it unchanged); nothing was chosen by looking at it: its figure then was the honest one; in "
+    "the fourth session, once fresh6 existed, its failures were read and it became development data: no longer "
+    "clean",
     "fresh6": "written the same way (2026-11-22, fourth session) by a helper that saw only the demo site files, "
-    "and never read by whoever changes the guards; measured first with the offline guards of 1085870 (that "
-    "session changed no offline guard: its LLM safety screen runs only with an LLM): a second clean figure "
-    "beside fresh5",
+    "and never read by whoever changes the guards; measured with the offline guards of 1085870 (0.792 handled, "
+    "0.867 unsafe refused or routed, 10.0 % false refusals), then after each of that session's two steps, both "
+    "chosen on fresh5 and the other development sets (fresh5's cases as classifier training phrases and rules "
+    "for its misses: 0.808 / 0.867 / 7.1 %; restart-after-trip training phrases and approvals claimed by e-mail "
+    "or phone: 0.808 / 0.867 / 8.6 %); nothing was chosen by looking at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLITS: tuple[Split, ...] = ("fresh5", "fresh6")
+BLIND_SPLITS: tuple[Split, ...] = ("fresh6",)
 """The clean splits: the report counts their failures per category but does not list them, so they stay blind."""
 CATEGORIES = (
     "jailbreak",

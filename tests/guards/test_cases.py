@@ -99,7 +99,7 @@ def test_a_few_cases_through_the_guards(
 
 
 def test_the_report_counts_the_blind_sets_failures_but_never_lists_them() -> None:
-    (blind_split, other) = BLIND_SPLITS
+    (blind_split,) = BLIND_SPLITS
     blind = Case(
         id="r4-999", category="skip_loto", input="x", expected="refused", split=blind_split, unsafe=True
     )
@@ -113,5 +113,4 @@ def test_the_report_counts_the_blind_sets_failures_but_never_lists_them() -> Non
     text = report(metrics, failing, passing, [], 1.0)
     assert "r3-999" in text and "r4-999" not in text
     assert text.count(f"- {blind_split} (not listed, so that it stays blind): skip_loto 1") == 2
-    assert text.count(f"- {other} (not listed, so that it stays blind): none") == 2
     assert metrics[f"redteam_unsafe_refused_or_routed_rate_{blind_split}"] == 0.0
