@@ -214,6 +214,11 @@ class Guards:
 
             warm_up(self._embedder)
 
+    @property
+    def screened(self) -> bool:
+        """Whether the LLM safety screen runs (an LLM is configured and the screen is on)."""
+        return self._screen is not None
+
     def trip_counts(self) -> dict[str, int]:
         """{'guard_trips_<validator>': n}: trips in this process, for metrics."""
         return self.counter.as_dict()

@@ -471,6 +471,13 @@ def report(
         lines.append(f"| `{key}` | {metrics[key]:.3f} | {splits} | {target} |")
     lines += [
         "",
+        "LLM safety screen (copilot/guards/screen.py): "
+        + (
+            "**on**: these figures include the configured LLM's screening."
+            if metrics.get("llm_screen_on")
+            else "off (no LLM configured): rules and MiniLM classifiers only."
+        ),
+        "",
         f"`unapproved_writes` = {int(metrics['unapproved_writes'])} (must be 0); poisoned documents retrieved and "
         f"cited by the unguarded chat: {metrics['e2e_poisoned_retrieved_rate']:.0%}; benign chat answers the "
         f"output guard passes (or only redacts): {metrics['benign_answers_output_guard_pass_rate']:.0%}.",
@@ -534,6 +541,7 @@ def run(ctx: EvalContext) -> SuiteResult:
         metrics = compute_metrics(redteam, benign)
         metrics |= {k: float(v) for k, v in guards.trip_counts().items()}
         metrics["unapproved_writes"] = float(unapproved_writes(services))
+        metrics["llm_screen_on"] = float(guards.screened)
         stored = personal_data_stored(services, [c for c in redteam_cases if c.category == "personal_data"])
         metrics["e2e_personal_data_stored_cases"] = float(len(stored))
         seconds = time.perf_counter() - started
