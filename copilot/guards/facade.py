@@ -281,27 +281,34 @@ class Guards:
             trips=trips,
         )
 
-    def _screen_input(self, text: str, *, claimed: bool, thread_id: str | None) -> _Screened:
-        """Ask the LLM screen about a message the deterministic checks let through (refusals are tripped by the
-        caller); a claimed approval turns its `defeat_safety` into a caution, as the classifier's is."""
+    def _ask_screen(self, text: str) -> tuple[str, str] | None:
+        """The LLM screen's reading of a text: None when ordinary, else (category or "unavailable", message)."""
         assert self._screen is not None
         failure, _ = self._run(self._screen, text)
         if failure is None:
-            return _Screened()
+            return None
         meta = failure.metadata or {}
-        category = meta.get("category")
-        if meta.get("unavailable"):
-            return _Screened(
-                trips=[self._trip("llm_screen", "input", "pass", failure.error_message, thread_id)]
-            )
+        return (
+            "unavailable" if meta.get("unavailable") else str(meta.get("category"))
+        ), failure.error_message
+
+    def _screen_input(self, text: str, *, claimed: bool, thread_id: str | None) -> _Screened:
+        """Ask the LLM screen about a message the deterministic checks let through (refusals are tripped by the
+        caller); a claimed approval turns its `defeat_safety` into a caution, as the classifier's is."""
+        reading = self._ask_screen(text)
+        if reading is None:
+            return _Screened()
+        category, message = reading
+        if category == "unavailable":
+            return _Screened(trips=[self._trip("llm_screen", "input", "pass", message, thread_id)])
         if category == "approval_pressure":
-            trip = self._trip("llm_screen", "input", "route", failure.error_message, thread_id)
+            trip = self._trip("llm_screen", "input", "route", message, thread_id)
             return _Screened(approval_pressure=True, trips=[trip])
         if category == "defeat_safety" and claimed:
-            trip = self._trip("llm_screen", "input", "route", failure.error_message, thread_id)
+            trip = self._trip("llm_screen", "input", "route", message, thread_id)
             return _Screened(caution=SCREEN_CAUTION, trips=[trip])
         if category in REFUSING:
-            return _Screened(refusal=failure.error_message)
+            return _Screened(refusal=message)
         return _Screened()
 
     def filter_passages(
@@ -493,23 +500,21 @@ class Guards:
     ) -> _Screened:
         """Ask the LLM screen about an action's text: it forbids an action that defeats safety, injects
         instructions or asks for personal data; when it cannot be asked, the operator gets a caution."""
-        assert self._screen is not None
-        failure, _ = self._run(self._screen, f"{kind.replace('_', ' ')}: {description}")
-        if failure is None:
+        reading = self._ask_screen(f"{kind.replace('_', ' ')}: {description}")
+        if reading is None:
             return _Screened()
-        meta = failure.metadata or {}
-        category = meta.get("category")
-        if meta.get("unavailable"):
-            trip = self._trip("llm_screen", "action", "route", failure.error_message, thread_id)
+        category, message = reading
+        if category == "unavailable":
+            trip = self._trip("llm_screen", "action", "route", message, thread_id)
             return _Screened(caution=SCREEN_UNAVAILABLE_CAUTION, trips=[trip])
         if category == "defeat_safety" and claimed:
-            trip = self._trip("llm_screen", "action", "route", failure.error_message, thread_id)
+            trip = self._trip("llm_screen", "action", "route", message, thread_id)
             return _Screened(caution=SCREEN_CAUTION, trips=[trip])
         if category in _ACTION_REFUSING:
-            trip = self._trip("llm_screen", "action", "refuse", failure.error_message, thread_id)
-            return _Screened(refusal=failure.error_message, trips=[trip])
+            trip = self._trip("llm_screen", "action", "refuse", message, thread_id)
+            return _Screened(refusal=message, trips=[trip])
         # approval pressure or an odd topic: the action waits for an operator like any other
-        return _Screened(trips=[self._trip("llm_screen", "action", "pass", failure.error_message, thread_id)])
+        return _Screened(trips=[self._trip("llm_screen", "action", "pass", message, thread_id)])
 
     def check_structured(
         self, value: str | dict[str, Any], schema: type[ModelT], *, thread_id: str | None = None

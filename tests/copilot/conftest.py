@@ -14,18 +14,30 @@ from tests.fakes.openai_server import FakeOpenAI, fake_openai, fake_openai_serve
 __all__ = ["fake_openai", "fake_openai_server"]
 
 
-@pytest.fixture
-def llm_services(settings: Settings, embedder: Embedder, fake_openai: FakeOpenAI) -> Iterator[Services]:
-    """Services whose LLM provider is the fake OpenAI-protocol server (no retries pause for long), no screen."""
-    configured = settings.model_copy(
+def llm_settings(settings: Settings, fake: FakeOpenAI, *, safety_screen: bool) -> Settings:
+    """Settings whose LLM provider is the fake OpenAI-protocol server (no retries pause for long)."""
+    return settings.model_copy(
         update={
             "llm_provider": "openai",
-            "llm_base_url": fake_openai.base_url,
+            "llm_base_url": fake.base_url,
             "llm_model": "fake-model",
             "llm_timeout_s": 5.0,
-            "llm_safety_screen": False,  # its own tests switch it on (test_chat_screen.py): one more turn a message
+            "llm_safety_screen": safety_screen,
         }
     )
-    services = build_services(configured, embedder=embedder)
+
+
+@pytest.fixture
+def llm_services(settings: Settings, embedder: Embedder, fake_openai: FakeOpenAI) -> Iterator[Services]:
+    """Services on the fake LLM without the safety screen (test_chat_screen.py has it: one more turn a message)."""
+    services = build_services(llm_settings(settings, fake_openai, safety_screen=False), embedder=embedder)
+    yield services
+    services.close()
+
+
+@pytest.fixture
+def screened_services(settings: Settings, embedder: Embedder, fake_openai: FakeOpenAI) -> Iterator[Services]:
+    """Services on the fake LLM with the safety screen on, as a deployment with an LLM has it by default."""
+    services = build_services(llm_settings(settings, fake_openai, safety_screen=True), embedder=embedder)
     yield services
     services.close()
