@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -29,7 +30,7 @@ from knowledge.lexical import LexicalStore
 
 log = logging.getLogger(__name__)
 
-DOCS_PER_WRITE = 256
+DOCS_PER_WRITE = 1024
 """Documents embedded and written together: one vector upsert and one ledger transaction each."""
 OVERFETCH = 8  # filtered dense queries fetch k * OVERFETCH unfiltered neighbours, then filter
 
@@ -105,10 +106,22 @@ class KnowledgeStore:
         self.lexical.remove_documents(removed)
 
         written = 0
-        for start in range(0, len(changed), DOCS_PER_WRITE):
-            written += self._write(source, changed[start : start + DOCS_PER_WRITE])
-            if progress is not None:
-                progress(min(start + DOCS_PER_WRITE, len(changed)), len(changed))
+        groups = [changed[start : start + DOCS_PER_WRITE] for start in range(0, len(changed), DOCS_PER_WRITE)]
+        # one writer thread stores group k (vectors, then the ledger) while this thread embeds group k + 1:
+        # onnxruntime and the writes release the GIL, so the writes cost little beside the embedding
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="ingest-writer") as writer:
+            pending: Future[int] | None = None
+            done = 0
+            for group in groups:
+                chunks, vectors = self._embed(group)
+                if pending is not None:
+                    written += pending.result()
+                pending = writer.submit(self._store, source, group, chunks, vectors)
+                done += len(group)
+                if progress is not None:
+                    progress(done, len(changed))
+            if pending is not None:
+                written += pending.result()
         if changed or removed:
             self.lexical.bm25()  # rebuild the lexical index once, here, rather than in the first reader
         stats = SyncStats(
@@ -124,12 +137,17 @@ class KnowledgeStore:
         log.info("synced source %s: %s", source, stats)
         return stats
 
-    def _write(self, source: str, documents: list[Document]) -> int:
-        """Embed and store the chunks of some documents (vectors first, the ledger last)."""
+    def _embed(self, documents: list[Document]) -> tuple[list[Chunk], np.ndarray]:
+        """Chunk some documents and embed their chunks."""
+        chunks = [chunk for doc in documents for chunk in chunk_document(doc)]
+        return chunks, self.embedder.embed([embedding_text(c) for c in chunks])
+
+    def _store(self, source: str, documents: list[Document], chunks: list[Chunk], vectors: np.ndarray) -> int:
+        """Store the embedded chunks of some documents: vectors first, the ledger last (so a crash in between
+        leaves the documents unrecorded, and the next sync writes them again)."""
         if self.lexical.get_meta("embedding_model") is None:
             self.lexical.set_meta("embedding_model", self.embedder.model_id)
-        chunks = [chunk for doc in documents for chunk in chunk_document(doc)]
-        self.write_vectors(source, chunks, self.embedder.embed([embedding_text(c) for c in chunks]))
+        self.write_vectors(source, chunks, vectors)
         self.lexical.replace_documents(
             source=source,
             doc_ids=[d.doc_id for d in documents],

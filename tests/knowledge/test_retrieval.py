@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import textwrap
@@ -13,7 +14,7 @@ import pytest
 from copilot.errors import ConfigError
 from knowledge.bm25 import tokenize
 from knowledge.documents import Document
-from knowledge.embeddings import Embedder
+from knowledge.embeddings import Embedder, _OnnxEncoder
 from knowledge.query import codes, expand
 from knowledge.retrieval import Retriever, rrf
 from knowledge.similar import similar_incidents
@@ -137,10 +138,12 @@ def test_a_store_refuses_vectors_of_another_embedder(tmp_path: Path, embedder: E
         KnowledgeStore(tmp_path / "kb", other)
 
 
-def test_int8_onnx_embedder_agrees_with_the_reference(
-    tmp_path_factory: pytest.TempPathFactory, embedder: Embedder
-) -> None:
-    int8 = Embedder(backend="onnx-int8", cache_dir=tmp_path_factory.mktemp("onnx"))
+@pytest.fixture(scope="module")
+def int8(tmp_path_factory: pytest.TempPathFactory) -> Embedder:
+    return Embedder(backend="onnx-int8", cache_dir=tmp_path_factory.mktemp("onnx"), batch_size=2)
+
+
+def test_int8_onnx_embedder_agrees_with_the_reference(int8: Embedder, embedder: Embedder) -> None:
     texts = [
         "bearing temperature high on the drive end",
         "condenser approach rising, tubes fouled",
@@ -148,6 +151,20 @@ def test_int8_onnx_embedder_agrees_with_the_reference(
     ]
     cosine = (int8.embed(texts) * embedder.embed(texts)).sum(axis=1)
     assert np.all(cosine > 0.97), cosine
+
+
+def test_int8_bulk_embedding_on_parallel_sessions_matches_one_session(int8: Embedder) -> None:
+    texts = [f"Record {i}: " + "bearing temperature high on the drive end, " * (1 + i % 7) for i in range(24)]
+    encoder = int8._load()
+    assert isinstance(encoder, _OnnxEncoder) and len(encoder._workers) == min(os.cpu_count() or 1, 4)
+    parallel = int8.embed(texts)  # 12 batches of 2: shared among the single-threaded sessions
+    workers, encoder._workers = encoder._workers, []
+    try:
+        one_session = int8.embed(texts)
+    finally:
+        encoder._workers = workers
+    assert parallel.shape == (24, 384) and np.all(np.linalg.norm(parallel, axis=1) > 0.99)
+    np.testing.assert_allclose(parallel, one_session, atol=1e-4)
 
 
 def test_readers_in_other_processes_work_while_the_store_is_written(

@@ -3,7 +3,12 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
+import numpy as np
+import pytest
+
+import knowledge.store as store_module
 from knowledge.documents import Document
 from knowledge.embeddings import Embedder
 from knowledge.retrieval import Retriever
@@ -52,3 +57,39 @@ def test_search_returns_citations_and_filters_and_survives_reopen(tmp_path: Path
     reopened = Retriever(KnowledgeStore(tmp_path / "chroma", embedder))
     assert reopened.search("scaled condenser", k=1, asset_class="centrifugal_pump")[0].citation.doc_id == "i2"
     assert reopened.search("scaled condenser", k=1, asset_class="chiller") == []
+
+
+class _FailingEmbedder:
+    """The real embedder, except that one call (counted from 1) fails, as an out-of-memory would."""
+
+    def __init__(self, inner: Embedder, fail_on: int) -> None:
+        self.inner, self.fail_on, self.calls = inner, fail_on, 0
+        self.model_id, self.dimension = inner.model_id, inner.dimension
+
+    def embed(self, texts: list[str]) -> np.ndarray:
+        self.calls += 1
+        if self.calls == self.fail_on:
+            raise RuntimeError("embedding failed")
+        return self.inner.embed(texts)
+
+    def embed_query(self, text: str) -> np.ndarray:
+        return self.inner.embed_query(text)
+
+
+def test_a_sync_that_fails_midway_keeps_what_it_stored_and_the_next_sync_finishes(
+    tmp_path: Path, embedder: Embedder, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(
+        store_module, "DOCS_PER_WRITE", 2
+    )  # five documents: three groups, stored while the next embeds
+    docs = _docs(a="bearing noise", b="seal leak", c="filter dp high", d="motor hot", e="coupling worn")
+    failing = KnowledgeStore(tmp_path / "chroma", cast(Embedder, _FailingEmbedder(embedder, fail_on=2)))
+    with pytest.raises(RuntimeError, match="embedding failed"):
+        failing.sync("test", docs)
+    assert sorted(failing.lexical.document_hashes("test")) == ["a", "b"]  # the first group only
+
+    store = KnowledgeStore(tmp_path / "chroma", embedder)
+    finished = store.sync("test", docs)
+    assert (finished.unchanged, finished.added, finished.chunks_written) == (2, 3, 3)
+    assert store.count("test") == 5
+    assert "coupling" in Retriever(store).search("worn coupling", k=1)[0].text
