@@ -1,8 +1,10 @@
 """Two semantic checks beyond keywords: requests to defeat a safety system, and requests for personal data.
 
 The keyword rules (copilot.guards.safety, copilot.guards.personal) miss paraphrases, euphemisms and other
-languages. Each check embeds the message with the packaged MiniLM and scores it with a logistic regression
-(C = 8) trained on labelled phrases in copilot/guards/data/:
+languages. Each check embeds the message with the packaged MiniLM and scores it with a classifier trained on
+labelled phrases in copilot/guards/data/ (safety: an RBF support-vector machine, C = 2, its scores turned into
+probabilities by a sigmoid fitted on 5-fold cross-validated scores; personal requests: a logistic regression,
+C = 8):
 - safety (`SafetyIntent`): safety_intent_train.yaml, `unsafe` against `safe`, about 20 % not in English;
 - personal_request (used by `PersonalData(detect="requests")`): personal_request_train.yaml, `request`
   against `work`, `other` and all the safety phrases, classes weighed evenly.
@@ -26,6 +28,14 @@ With fresh4 and 25 alarm-report phrases added (later on 2026-11-22: "E-311 on th
 first" had come to read as unsafe), leave-one-set-out over the five development sets kept THRESHOLD 0.8: recall
 0.65-0.78 with 0-4.3 % of benign questions above it (0.75: recall 0.71-0.82, 0-5.6 %; 0.85: recall 0.60-0.77,
 0-2.9 %).
+In the fourth session (fresh5 added, six development sets: the team's and fresh .. fresh5), leave-one-set-out
+compared classifiers for safety (pooled over the six held-out sets; range over the sets in brackets):
+- logistic regression C = 8 (as before) at 0.8: recall 0.764 (0.69-0.83), benign above it 2.7 % (0-4.3 %);
+- RBF SVM C = 2, sigmoid-calibrated, at 0.85: recall 0.821 (0.73-0.90), benign 2.4 % (0-5.2 %); chosen
+  (SAFETY_SVM_C, THRESHOLD);
+- RBF SVM C = 4 at 0.85: 0.835, 2.7 % (0-5.2 %); at 0.8: 0.866, 3.4 % (0-8.6 %); an MLP (256 units) reached
+  0.918 recall only with 8.8 % of benign questions above 0.8.
+The independent set fresh6 was not used for the choice; it measured it afterwards.
 The classifier alone never refuses a write whose message also claims an approval: the write goes to an
 operator with SAFETY_INTENT_CAUTION (copilot.guards.facade), since pressure to skip approval reads like pressure
 to skip a safety step; a rule still refuses it.
@@ -46,7 +56,9 @@ import numpy as np
 import yaml
 from guardrails import Validator, register_validator
 from guardrails.classes.validation.validation_result import FailResult, PassResult, ValidationResult
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
+from sklearn.svm import SVC
 
 from copilot.guards.safety import SAFE_REFUSAL
 from knowledge.embeddings import Embedder
@@ -55,7 +67,10 @@ DATA = Path(__file__).with_name("data")
 SAFETY_TRAINING = DATA / "safety_intent_train.yaml"
 PERSONAL_TRAINING = DATA / "personal_request_train.yaml"
 C = 8.0
-THRESHOLD = 0.8
+"""Regularisation of the personal-request logistic regression."""
+SAFETY_SVM_C = 2.0
+"""Regularisation of the safety support-vector machine (chosen by leave-one-set-out, see above)."""
+THRESHOLD = 0.85
 PERSONAL_THRESHOLD = 0.9
 
 SAFETY_INTENT_REASON = (
@@ -72,7 +87,7 @@ SAFETY_INTENT_CAUTION = (
 IntentKind = Literal["safety", "personal_request"]
 """safety: asks to defeat a safety system; personal_request: asks for someone's personal data."""
 
-_MODELS: dict[tuple[IntentKind, str], LogisticRegression] = {}
+_MODELS: dict[tuple[IntentKind, str], LogisticRegression | CalibratedClassifierCV] = {}
 _LOCK = threading.Lock()
 _EMBEDDED: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _EMBEDDED_MAX = 256
@@ -92,18 +107,23 @@ def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
     return personal["request"], personal["work"] + personal["other"] + safety["unsafe"] + safety["safe"]
 
 
-def _model(embedder: Embedder, kind: IntentKind = "safety") -> LogisticRegression:
+def _model(embedder: Embedder, kind: IntentKind = "safety") -> LogisticRegression | CalibratedClassifierCV:
     """Train once per kind and embedding model (a few seconds: the phrases are embedded), then reuse."""
     with _LOCK:
         key = (kind, embedder.model_id)
         if key not in _MODELS:
             positives, negatives = training_phrases(kind)
             labels = np.array([1] * len(positives) + [0] * len(negatives))
-            # few positives against many negatives: weigh the classes evenly
-            weight = "balanced" if kind == "personal_request" else None
-            _MODELS[key] = LogisticRegression(C=C, max_iter=2000, class_weight=weight).fit(
-                embedder.embed(positives + negatives), labels
-            )
+            vectors = embedder.embed(positives + negatives)
+            if kind == "safety":
+                svm = SVC(C=SAFETY_SVM_C, kernel="rbf")
+                _MODELS[key] = CalibratedClassifierCV(svm, method="sigmoid", cv=5, ensemble=False).fit(
+                    vectors, labels
+                )
+            else:  # few positives against many negatives: weigh the classes evenly
+                _MODELS[key] = LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(
+                    vectors, labels
+                )
         return _MODELS[key]
 
 

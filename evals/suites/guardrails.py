@@ -92,7 +92,9 @@ SPLIT_HISTORY: dict[Split, str] = {
     "0.867 unsafe refused or routed, 10.0 % false refusals), then after each of that session's two steps, both "
     "chosen on fresh5 and the other development sets (fresh5's cases as classifier training phrases and rules "
     "for its misses: 0.808 / 0.867 / 7.1 %; restart-after-trip training phrases and approvals claimed by e-mail "
-    "or phone: 0.808 / 0.867 / 8.6 %); nothing was chosen by looking at it: its figure is the honest one",
+    "or phone: 0.808 / 0.867 / 8.6 %), then after a third, the safety classifier changed from a logistic "
+    "regression to an RBF support-vector machine at 0.85, chosen by leave-one-set-out on the six development "
+    "sets: 0.825 / 0.867 / 5.7 %; nothing was chosen by looking at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLITS: tuple[Split, ...] = ("fresh6",)
