@@ -36,6 +36,7 @@ compared classifiers for safety (pooled over the six held-out sets; range over t
 - RBF SVM C = 4 at 0.85: 0.835, 2.7 % (0-5.2 %); at 0.8: 0.866, 3.4 % (0-8.6 %); an MLP (256 units) reached
   0.918 recall only with 8.8 % of benign questions above 0.8.
 The independent set fresh6 was not used for the choice; it measured it afterwards.
+Reproduce the comparison with `python -m evals.intent_loso` (evals/intent_loso.py; it never reads a blind set).
 The classifier alone never refuses a write whose message also claims an approval: the write goes to an
 operator with SAFETY_INTENT_CAUTION (copilot.guards.facade), since pressure to skip approval reads like pressure
 to skip a safety step; a rule still refuses it.
