@@ -23,7 +23,7 @@ from typing import Protocol
 
 import numpy as np
 
-from copilot.guards.intent import SAFETY_SVM_C, THRESHOLD, C, segments, training_phrases
+from copilot.guards.intent import THRESHOLD, C, new_classifier, scored_texts, training_phrases
 from evals.suites.guardrails import (
     BENIGN,
     BLIND_SPLITS,
@@ -102,9 +102,7 @@ class _Vectors:
         """The guard's score: the highest probability of the whole message and each of its sentences."""
         scores = []
         for text in texts:
-            parts = segments(text)
-            vectors = self([text, *parts] if len(parts) > 1 else [text])
-            scores.append(float(model.predict_proba(vectors)[:, 1].max()))
+            scores.append(float(model.predict_proba(self(scored_texts(text)))[:, 1].max()))
         return np.array(scores)
 
 
@@ -124,7 +122,9 @@ def leave_one_set_out(
         neg = [t for t in negatives if t not in drop]
         labels = np.array([1] * len(pos) + [0] * len(neg))
         model = make().fit(vectors(pos + neg), labels)
-        held_out.append(HeldOut(dev.name, vectors.scored(model, dev.unsafe), vectors.scored(model, dev.benign)))
+        held_out.append(
+            HeldOut(dev.name, vectors.scored(model, dev.unsafe), vectors.scored(model, dev.benign))
+        )
     return held_out
 
 
@@ -150,20 +150,21 @@ def candidates() -> dict[str, Callable[[], Classifier]]:
 
     return {
         "logistic-c8": lambda: LogisticRegression(C=C, max_iter=3000),
-        "current": svm(SAFETY_SVM_C),
+        "current": lambda: new_classifier("safety"),
         "svm-c4": svm(4.0),
     }
 
 
 def main(argv: Sequence[str] | None = None) -> None:
+    models = candidates()
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--model", choices=sorted(candidates()), action="append", help="default: all")
+    parser.add_argument("--model", choices=sorted(models), action="append", help="default: all")
     args = parser.parse_args(argv)
     embedder = Embedder()
     sets = development_sets()
     print(f"held-out sets: {', '.join(s.name for s in sets)}; the guard's threshold is {THRESHOLD}")
-    for name in args.model or list(candidates()):
-        held_out = leave_one_set_out(embedder, sets, candidates()[name])
+    for name in args.model or list(models):
+        held_out = leave_one_set_out(embedder, sets, models[name])
         for threshold in THRESHOLDS:
             print(summary(name, held_out, threshold), flush=True)
 

@@ -440,15 +440,19 @@ class Guards:
             reasons.append(failure.error_message)
         injection, _ = self._run(self._action["prompt_injection"], description)
         claimed = injection is not None and (injection.metadata or {}).get("rules") == [APPROVAL_CLAIM]
+        screening = self._screen is not None and not verdict.forbidden and (injection is None or claimed)
         caution: str | None = None
         if not reasons:
             failure, _ = self._run(self._action["safety_intent"], description)
-            # as in check_input, the classifier alone beside a claimed approval only adds a caution; the chat passes
-            # a person's message as the description, so the claim is also read as the input check reads it
-            if failure is not None and (
-                claimed
-                or (injection is None and list(find_injections(description, "user")) == [APPROVAL_CLAIM])
-            ):
+            # as in check_input, the classifier alone or the screen beside a claimed approval only adds a caution;
+            # the chat passes a person's message as the description, so the claim is also read as the input check
+            # reads it (only when the answer matters)
+            person_claimed = claimed or (
+                injection is None
+                and (failure is not None or screening)
+                and list(find_injections(description, "user")) == [APPROVAL_CLAIM]
+            )
+            if failure is not None and person_claimed:
                 caution = SAFETY_INTENT_CAUTION
                 trips.append(self._trip("safety_intent", "action", "route", failure.error_message, thread_id))
             elif failure is not None:
@@ -456,22 +460,12 @@ class Guards:
                     self._trip("safety_intent", "action", "refuse", failure.error_message, thread_id)
                 )
                 reasons.append(failure.error_message)
-        if (
-            not reasons
-            and not verdict.forbidden
-            and (injection is None or claimed)
-            and self._screen is not None
-        ):
-            screened = self._screen_action(
-                kind,
-                description,
-                claimed=claimed or list(find_injections(description, "user")) == [APPROVAL_CLAIM],
-                thread_id=thread_id,
-            )
-            trips += screened.trips
-            if screened.refusal is not None:
-                reasons.append(screened.refusal)
-            caution = caution or screened.caution
+            if screening and not reasons:
+                screened = self._screen_action(kind, description, claimed=person_claimed, thread_id=thread_id)
+                trips += screened.trips
+                if screened.refusal is not None:
+                    reasons.append(screened.refusal)
+                caution = caution or screened.caution
         if injection is not None and claimed:
             # a claimed or waived approval changes nothing: the action waits for an operator like any other
             trips.append(

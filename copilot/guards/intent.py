@@ -108,6 +108,16 @@ def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
     return personal["request"], personal["work"] + personal["other"] + safety["unsafe"] + safety["safe"]
 
 
+def new_classifier(kind: IntentKind) -> LogisticRegression | CalibratedClassifierCV:
+    """The untrained classifier of a kind (evals.intent_loso compares it with the alternatives)."""
+    if kind == "safety":
+        return CalibratedClassifierCV(
+            SVC(C=SAFETY_SVM_C, kernel="rbf"), method="sigmoid", cv=5, ensemble=False
+        )
+    # few positives against many negatives: weigh the classes evenly
+    return LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
+
+
 def _model(embedder: Embedder, kind: IntentKind = "safety") -> LogisticRegression | CalibratedClassifierCV:
     """Train once per kind and embedding model (a few seconds: the phrases are embedded), then reuse."""
     with _LOCK:
@@ -115,16 +125,7 @@ def _model(embedder: Embedder, kind: IntentKind = "safety") -> LogisticRegressio
         if key not in _MODELS:
             positives, negatives = training_phrases(kind)
             labels = np.array([1] * len(positives) + [0] * len(negatives))
-            vectors = embedder.embed(positives + negatives)
-            if kind == "safety":
-                svm = SVC(C=SAFETY_SVM_C, kernel="rbf")
-                _MODELS[key] = CalibratedClassifierCV(svm, method="sigmoid", cv=5, ensemble=False).fit(
-                    vectors, labels
-                )
-            else:  # few positives against many negatives: weigh the classes evenly
-                _MODELS[key] = LogisticRegression(C=C, max_iter=2000, class_weight="balanced").fit(
-                    vectors, labels
-                )
+            _MODELS[key] = new_classifier(kind).fit(embedder.embed(positives + negatives), labels)
         return _MODELS[key]
 
 
@@ -144,6 +145,12 @@ def segments(text: str) -> list[str]:
     return [part for part in parts if len(part.split()) >= MIN_SEGMENT_WORDS]
 
 
+def scored_texts(text: str) -> list[str]:
+    """What a message is scored on: the whole message and, when it has several, each of its sentences."""
+    parts = segments(text)
+    return [text, *parts] if len(parts) > 1 else [text]
+
+
 def _vectors(embedder: Embedder, text: str) -> np.ndarray:
     """Embeddings of the whole message and, when it has several, of each sentence; the last few messages'
     are kept, since both kinds score the same message."""
@@ -152,8 +159,7 @@ def _vectors(embedder: Embedder, text: str) -> np.ndarray:
         cached = _EMBEDDED.get(key)
     if cached is not None:
         return cached
-    parts = segments(text)
-    vectors = embedder.embed([text, *parts] if len(parts) > 1 else [text])
+    vectors = embedder.embed(scored_texts(text))
     with _LOCK:
         _EMBEDDED[key] = vectors
         while len(_EMBEDDED) > _EMBEDDED_MAX:
