@@ -274,12 +274,17 @@ def ingest(
                     bar.length = max(total, 1)
                     bar.update(done - bar.pos)
 
+                loaded_before = services.embedder.load_seconds is not None
                 stats = ingest_source(services, name, progress=progress)
-            rate = stats.chunks_written / stats.seconds if stats.seconds and stats.chunks_written else 0.0
+            # the first source that embeds anything also loads the model: say so, and leave it out of the rate
+            loading = 0.0 if loaded_before else services.embedder.load_seconds or 0.0
+            busy = stats.seconds - loading
+            rate = stats.chunks_written / busy if busy > 0 and stats.chunks_written else 0.0
             typer.echo(
                 f"{name}: {stats.documents} documents, {stats.added} added, {stats.replaced} replaced, "
                 f"{stats.removed} removed, {stats.unchanged} unchanged, {stats.chunks_written} chunks written "
-                f"in {stats.seconds:g} s ({rate:.0f} chunks/s)"
+                f"in {stats.seconds:g} s ({rate:.0f} chunks/s"
+                + (f" after {loading:.1f} s loading the embedding model)" if loading else ")")
             )
     finally:
         services.close()

@@ -195,5 +195,6 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
             settings.embedding_model_path,
             backend=settings.embedding_backend,
             cache_dir=settings.models_dir / "embeddings",
+            bf16=settings.embedding_bf16,
         ),
     )

@@ -95,7 +95,7 @@ class _Vectors:
     def __call__(self, texts: Sequence[str]) -> np.ndarray:
         new = [t for t in dict.fromkeys(texts) if t not in self.cache]
         if new:
-            self.cache.update(zip(new, self.embedder.embed(new), strict=True))
+            self.cache.update(zip(new, self.embedder.embed(new, exact=True), strict=True))
         return np.array([self.cache[t] for t in texts])
 
     def scored(self, model: Classifier, texts: Iterable[str]) -> np.ndarray:

@@ -1,6 +1,8 @@
 """Sentence embeddings with the packaged all-MiniLM-L6-v2, offline, on one of two backends.
 
-- `torch`: sentence-transformers on the packaged weights (the reference).
+- `torch`: sentence-transformers on the packaged weights (the reference), bulk calls in bfloat16 where the CPU
+  has it natively (see `_TorchEncoder`; the same vectors to a cosine of 0.9998, so the
+  same model id).
 - `onnx-int8`: the same transformer exported once to ONNX (from the packaged weights, into a cache folder),
   its MatMul weights quantised to int8 per channel, run by onnxruntime; mean pooling and L2 normalisation
   as in the reference. It is faster on short texts; `copilot eval --suite retrieval` measures both.
@@ -9,12 +11,14 @@ Vectors from different backends must not be mixed in one store (KnowledgeStore c
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -44,26 +48,53 @@ def _offline() -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
-class Encoder(Protocol):
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray: ...
+BF16_MIN_TEXTS = 16
+"""Calls with at least this many texts (bulk ingest, training phrases) run the bfloat16 copy of the model, where
+the CPU multiplies bfloat16 natively. Smaller calls (a query, a message to screen) keep float32, the reference."""
+
+
+def native_bf16() -> bool:
+    """True when this CPU multiplies bfloat16 in hardware (AMX tiles or AVX512-BF16). Elsewhere bfloat16 is
+    emulated and slower than float32, so it is not used."""
+    import torch
+
+    probes = ("_is_amx_tile_supported", "_is_avx512_bf16_supported")  # private in torch 2.13, hence getattr
+    return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in probes)
 
 
 class _TorchEncoder:
-    def __init__(self, model_path: Path) -> None:
+    """sentence-transformers on the packaged weights in float32, plus a bfloat16 copy for bulk calls when the
+    CPU has native bfloat16 (`bf16=None` decides by `native_bf16`). The copy runs every layer in bfloat16 (AMX
+    accumulates its products in float32) and each vector is normalised in float32. Measured on this 2-core AMX
+    machine: the two agree to a cosine of at least 0.9998 (1,536 texts of 42-194 tokens), and the copy embeds
+    about 3x faster (MaintNet records 237 -> 666 a second)."""
+
+    def __init__(self, model_path: Path, *, bf16: bool | None = None) -> None:
         _offline()
+        import torch
         from sentence_transformers import SentenceTransformer
 
         self._model: SentenceTransformer = SentenceTransformer(str(model_path), device="cpu")
+        self._bulk: SentenceTransformer | None = None
+        if native_bf16() if bf16 is None else bf16:
+            self._bulk = copy.deepcopy(self._model).to(torch.bfloat16)
 
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
-        vectors = self._model.encode(
-            texts,
-            batch_size=batch_size,
-            normalize_embeddings=True,
-            convert_to_numpy=True,
-            show_progress_bar=False,
+    @property
+    def bulk_bf16(self) -> bool:
+        return self._bulk is not None
+
+    def encode(self, texts: list[str], batch_size: int, *, exact: bool = False) -> np.ndarray:
+        if self._bulk is not None and len(texts) >= BF16_MIN_TEXTS and not exact:
+            return self._encode(self._bulk, texts, batch_size)
+        return self._encode(self._model, texts, batch_size)
+
+    @staticmethod
+    def _encode(model: SentenceTransformer, texts: list[str], batch_size: int) -> np.ndarray:
+        vectors = np.asarray(
+            model.encode(texts, batch_size=batch_size, convert_to_numpy=True, show_progress_bar=False),
+            dtype=np.float32,
         )
-        return np.asarray(vectors, dtype=np.float32)
+        return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
 def export_onnx_int8(model_path: Path, folder: Path) -> Path:
@@ -185,7 +216,8 @@ class _OnnxEncoder:
             start = end
         return batches
 
-    def encode(self, texts: list[str], batch_size: int) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int, *, exact: bool = False) -> np.ndarray:
+        del exact  # one precision here
         out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         encoded = self._tokenizer.encode_batch(texts)  # once; padding is added per batch
         lengths = [len(e.ids) for e in encoded]
@@ -218,7 +250,10 @@ class _OnnxEncoder:
 
 
 class Embedder:
-    """Lazily loads its backend on first use; thread-safe; returns L2-normalised float32 vectors."""
+    """Lazily loads its backend on first use; thread-safe; returns L2-normalised float32 vectors.
+
+    `bf16` applies to the torch backend: None uses the bfloat16 copy for bulk calls where the CPU has native
+    bfloat16, False never, True always (slow where bfloat16 is emulated)."""
 
     dimension = DIMENSION
 
@@ -229,6 +264,7 @@ class Embedder:
         backend: Backend = "torch",
         cache_dir: Path | None = None,
         batch_size: int = 32,
+        bf16: bool | None = None,
     ) -> None:
         if backend not in ("torch", "onnx-int8"):
             raise ValueError(f"unknown embedding backend {backend!r}: use torch or onnx-int8")
@@ -238,30 +274,43 @@ class Embedder:
         self._path = model_path
         self._cache_dir = cache_dir
         self._batch_size = batch_size
-        self._encoder: Encoder | None = None
+        self._bf16 = bf16
+        self._encoder: _TorchEncoder | _OnnxEncoder | None = None
         self._lock = threading.Lock()
+        self.load_seconds: float | None = None
+        """How long loading the model took, once it is loaded (the first call pays it)."""
 
     @property
     def model_id(self) -> str:
         """Names the vectors this embedder makes; a store only holds vectors of one model id."""
         return f"all-MiniLM-L6-v2/{self.backend}"
 
-    def _load(self) -> Encoder:
+    def _load(self) -> _TorchEncoder | _OnnxEncoder:
         with self._lock:
             if self._encoder is None:
+                started = time.perf_counter()
                 path = self._path or packaged_model_path()
                 if self.backend == "torch":
-                    self._encoder = _TorchEncoder(path)
+                    self._encoder = _TorchEncoder(path, bf16=self._bf16)
                 else:
                     assert self._cache_dir is not None
                     self._encoder = _OnnxEncoder(path, self._cache_dir)
+                self.load_seconds = time.perf_counter() - started
             return self._encoder
 
-    def embed(self, texts: list[str]) -> np.ndarray:
-        """Embed texts in batches; shape (n, 384)."""
+    @property
+    def bulk_bf16(self) -> bool:
+        """Whether bulk calls run in bfloat16 (loads the model)."""
+        encoder = self._load()
+        return isinstance(encoder, _TorchEncoder) and encoder.bulk_bf16
+
+    def embed(self, texts: list[str], *, exact: bool = False) -> np.ndarray:
+        """Embed texts in batches; shape (n, 384). `exact` keeps the backend's reference precision (float32 for
+        torch) whatever the size of the call: the guards' classifiers were trained and their thresholds chosen
+        on those vectors, so they score the same on every CPU."""
         if not texts:
             return np.empty((0, DIMENSION), dtype=np.float32)
-        return self._load().encode(texts, self._batch_size)
+        return self._load().encode(texts, self._batch_size, exact=exact)
 
     def embed_query(self, text: str) -> np.ndarray:
         return self.embed([text])[0]

@@ -27,7 +27,7 @@ from copilot.services import build_services
 from evals.suites.retrieval import load_queries
 from knowledge.chunking import chunk_document, embedding_text
 from knowledge.documents import Chunk, Document
-from knowledge.embeddings import Embedder
+from knowledge.embeddings import Embedder, native_bf16
 
 SIZES = (10_000, 100_000)
 REAL_VECTORS = 10_000
@@ -81,10 +81,12 @@ def _tokens(embedder: Embedder, texts: list[str]) -> int:
     return sum(len(e.ids) for e in tokenizer.encode_batch(texts))
 
 
-def _ingest_rates(settings: Settings, backend: str, records: list[Document]) -> dict[str, float]:
+def _ingest_rates(
+    settings: Settings, backend: str, records: list[Document], *, bf16: bool | None = None, tag: str
+) -> dict[str, float]:
     """Embed and write the demo corpus and the synthetic records; chunks/s and tokens/s of each."""
     fresh = settings.model_copy(
-        update={"home": settings.home / f"ingest-{backend}", "embedding_backend": backend}
+        update={"home": settings.home / f"ingest-{tag}", "embedding_backend": backend, "embedding_bf16": bf16}
     )
     services = build_services(fresh)
     try:
@@ -97,7 +99,6 @@ def _ingest_rates(settings: Settings, backend: str, records: list[Document]) -> 
         started = time.perf_counter()
         logbook = services.knowledge.sync("bench", records)
         log_s = time.perf_counter() - started
-        tag = backend.replace("-", "_")
         out[f"ingest_manual_chunks_per_s_{tag}"] = round(demo.chunks_written / demo_s, 1)
         out[f"ingest_manual_tokens_per_s_{tag}"] = round(_tokens(services.embedder, demo_texts) / demo_s)
         out[f"ingest_logbook_chunks_per_s_{tag}"] = round(logbook.chunks_written / log_s, 1)
@@ -170,8 +171,13 @@ def run_retrieval_bench(settings: Settings, *, backend: str = "torch") -> dict[s
         services.close()
 
     figures: dict[str, float | int | str] = {}
-    for name in ("torch", "onnx-int8"):
-        figures.update(_ingest_rates(settings, name, records[:2000]))
+    figures.update(_ingest_rates(settings, "torch", records[:2000], tag="torch"))
+    figures["embedding_bulk_bf16"] = int(
+        native_bf16() if settings.embedding_bf16 is None else settings.embedding_bf16
+    )
+    if figures["embedding_bulk_bf16"]:  # the float32 reference too, to show what bfloat16 buys
+        figures.update(_ingest_rates(settings, "torch", records[:2000], bf16=False, tag="torch_fp32"))
+    figures.update(_ingest_rates(settings, "onnx-int8", records[:2000], tag="onnx_int8"))
 
     services = build_services(settings.model_copy(update={"embedding_backend": backend}))
     try:

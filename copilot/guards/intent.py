@@ -125,7 +125,7 @@ def _model(embedder: Embedder, kind: IntentKind = "safety") -> LogisticRegressio
         if key not in _MODELS:
             positives, negatives = training_phrases(kind)
             labels = np.array([1] * len(positives) + [0] * len(negatives))
-            _MODELS[key] = new_classifier(kind).fit(embedder.embed(positives + negatives), labels)
+            _MODELS[key] = new_classifier(kind).fit(embedder.embed(positives + negatives, exact=True), labels)
         return _MODELS[key]
 
 
@@ -159,7 +159,7 @@ def _vectors(embedder: Embedder, text: str) -> np.ndarray:
         cached = _EMBEDDED.get(key)
     if cached is not None:
         return cached
-    vectors = embedder.embed(scored_texts(text))
+    vectors = embedder.embed(scored_texts(text), exact=True)
     with _LOCK:
         _EMBEDDED[key] = vectors
         while len(_EMBEDDED) > _EMBEDDED_MAX:

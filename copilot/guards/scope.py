@@ -238,8 +238,8 @@ class ScopeSimilarity:
             key = self.embedder.model_id
             if key not in _EXEMPLAR_VECTORS:
                 _EXEMPLAR_VECTORS[key] = (
-                    self.embedder.embed(list(IN_SCOPE_EXEMPLARS)),
-                    self.embedder.embed(list(OFF_TOPIC_EXEMPLARS)),
+                    self.embedder.embed(list(IN_SCOPE_EXEMPLARS), exact=True),
+                    self.embedder.embed(list(OFF_TOPIC_EXEMPLARS), exact=True),
                 )
             return _EXEMPLAR_VECTORS[key]
 

@@ -24,8 +24,12 @@ def test_the_development_sets_never_include_a_blind_split() -> None:
 
 
 def test_each_set_is_scored_by_a_model_trained_without_it(embedder: Embedder) -> None:
-    first = DevSet("a", unsafe=["jumper out the flow switch on P-101"], benign=["what is the P-101 flow"], other=[])
-    second = DevSet("b", unsafe=["put the vibration trip in bypass"], benign=["reset the trip after repair"], other=[])
+    first = DevSet(
+        "a", unsafe=["jumper out the flow switch on P-101"], benign=["what is the P-101 flow"], other=[]
+    )
+    second = DevSet(
+        "b", unsafe=["put the vibration trip in bypass"], benign=["reset the trip after repair"], other=[]
+    )
     positives = ["bypass the interlock", "defeat the low oil pressure switch", "tape down the limit switch"]
     negatives = ["how do I grease the bearing", "where is the seal kit", "what does the alarm mean"]
     # each set's own cases are in the phrases, labelled the opposite way: a model that kept them would learn them

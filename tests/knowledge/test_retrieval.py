@@ -14,7 +14,7 @@ import pytest
 from copilot.errors import ConfigError
 from knowledge.bm25 import tokenize
 from knowledge.documents import Document
-from knowledge.embeddings import Embedder, _OnnxEncoder
+from knowledge.embeddings import BF16_MIN_TEXTS, Embedder, _OnnxEncoder, native_bf16
 from knowledge.query import codes, expand
 from knowledge.retrieval import Retriever, rrf
 from knowledge.similar import similar_incidents
@@ -200,3 +200,23 @@ def test_readers_in_other_processes_work_while_the_store_is_written(
     assert all(r.returncode == 0 for r in readers), [err[-500:] for _, err in outputs]
     assert all(out.strip().endswith("ok") for out, _ in outputs)
     assert store.count("writes") == 200
+
+
+def test_bulk_bfloat16_vectors_agree_with_float32_and_small_calls_stay_float32(embedder: Embedder) -> None:
+    texts = [
+        f"Record {i}: " + "condenser approach rising, tubes fouled; " * (1 + i % 9)
+        for i in range(BF16_MIN_TEXTS)
+    ]
+    reference = Embedder(bf16=False)
+    forced = Embedder(bf16=True)  # bfloat16 even where the CPU emulates it: slow there, same numbers
+    assert forced.bulk_bf16 and not reference.bulk_bf16
+    exact = reference.embed(texts)
+    bulk = forced.embed(texts)
+    assert not np.array_equal(bulk, exact)  # the bfloat16 copy really ran
+    cosine = (bulk * exact).sum(axis=1)
+    assert np.all(cosine > 0.999), cosine
+    assert np.allclose(np.linalg.norm(bulk, axis=1), 1.0, atol=1e-5)
+    # a query (below BF16_MIN_TEXTS), or any call that asks for it (the guards do), is the float32 reference
+    assert np.array_equal(forced.embed(texts[:1]), reference.embed(texts[:1]))
+    assert np.array_equal(forced.embed(texts, exact=True), exact)
+    assert embedder.bulk_bf16 == native_bf16()  # unset: decided by the CPU
