@@ -68,6 +68,7 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(create|open|raise|log|make|write) (a |an |the )?(new )?(work ?order|wo|job|ticket)",
         r"\b(create|open|raise|log|write|release|issue|submit|generate|put in)\b[^.?!]{0,30}?"
         r"\bwork ?orders?\b",
+        r"\b(?:create|open|raise|release|issue|submit)\b[^.?!]{0,30}?\bwos?\b",
         r"\b(?:crea|crear|cree|abre|abrir|registra|registrar|genera|libera|liberar|crée|créer|ouvre|ouvrir|"
         r"cria|criar|abra|erstelle|erstellen|eröffne|lege)\b[^.?!]{0,40}\b(?:orden de trabajo|arbeitsauftrag|"
         r"auftrag|ordre de travail|bon de travail|ordem de (?:serviço|servico|trabalho))",
@@ -87,6 +88,11 @@ _ASKS = re.compile(
     r"^(please|pls|can you|could you|would you|will you|i need you to|go ahead|let's|lets|peux-tu|pouvez-vous|"
     r"tu peux|kannst du|können sie|könnten sie|bitte|puedes|podrías|podrias|por favor|pode|podes|você pode)\b"
 )
+_ASKS_HOW = re.compile(
+    r"\b(?:steps?|procedure|instructions?|checklist|sequence)\s+(?:for|to|of|on|before)\b|\b(?:lockout|lock-?out|loto|"
+    r"isolation|shutdown|shut-?down|restart|start-?up)\s+(?:steps?|procedure|instructions?|checklist|sequence)\b"
+)
+"""A message that asks for the steps ("lockout steps for P-202") asks how, whatever its punctuation."""
 _HISTORY = re.compile(
     r"\b(history|last (work ?orders?|repairs?|time)|past (work|repairs|jobs)|previous|"
     r"when was .* last|how often has)\b"
@@ -124,7 +130,7 @@ def requested_action(text: str) -> str | None:
     question = re.match(
         r"^(how|what|why|when|where|which|who|is|are|do|does|should|can i|could i|may i)\b", lower
     )
-    if (question or "?" in lower) and not asks:
+    if (question or "?" in lower or _ASKS_HOW.search(lower)) and not asks:
         return None
     for kind, patterns in ACTION_PATTERNS.items():
         if any(re.search(p, lower) for p in patterns):

@@ -76,6 +76,11 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ),
         (
             "both",
+            r"\b(?:zignoruj|zapomnij o|pomin)\b[^.!?\n]{0,40}\b(?:polecen\w*|instrukcj\w*|zasad\w*|regul\w*)\b|"
+            r"\binstrukcj\w* systemow\w*",
+        ),
+        (
+            "both",
             r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all that|what)\s+(?:above|before|earlier|"
             r"previously|you (?:were|have been) told|i said|said before)",
         ),
@@ -266,9 +271,10 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ("document", r"(?:^|\n|\[\[?|\(|\{)\s*(?:assistant|asistente|assistente|assistent|ki|ai|ia)\s*:"),
         (
             "document",
-            r"\b(?:nota|hinweis|note|remarque|aviso|nachricht|avviso)\s+(?:para|fur|pour|per|for|to|an|ao|a)\s+"
+            r"\b(?:nota|hinweis|note|remarque|aviso|nachricht|avviso|instructions?|instrucci[oó]n|instru[cç][aã]o|"
+            r"anweisung|notatka|wskazowka|polecenie|instrukcja)\s+(?:para|fur|pour|per|for|to|an|ao|a|dla)\s+"
             r"(?:el |den |die |das |la |le |l'|o |a |the |os |lo )?(?:ki-?|ia |ai )?(?:asistente|assistenten?|"
-            r"assistant|assistente|modelo|modell|ia|ki|ai)\b",
+            r"assistant|assistente|modelo|modell|ia|ki|ai|system|systeme|sistema|czatbot\w*|chatbot\w*|asystent\w*)\b",
         ),
         (
             "document",
@@ -356,8 +362,23 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
             "user",
             r"\bjust (?:do|execute|run|push|action) it\b|\bdon'?t ask (?:for approval|anyone|the operator)\b",
         ),
+        (
+            "user",
+            r"\b(?:no need to|don'?t|dont|do not|never|without)\s+(?:bother(?:ing)?\s+(?:to\s+)?)?(?:put(?:ting)?|send(?:ing)?|"
+            r"submit(?:ting)?|rout(?:e|ing)|pass(?:ing)?|queu(?:e|ing))\s+(?:it|this|that|them)\s+(?:in|into|to|through|"
+            r"for|via)\s+(?:the\s+|an\s+)?(?:approval|approvals|approver|sign-?off|review|queue|approval queue)\b",
+        ),
     ),
     "approval recorded without an operator": (
+        (
+            "user",
+            r"\b(?:set|change|switch|flip|turn|update|move|mark)\b[^.?!\n]{0,60}\b(?:approvals?|requests?|queue)\b"
+            r"[^.?!\n]{0,40}\bto\s+(?:granted|approved|accepted|yes|ok)\b|\bapprove (?:their|his|her|my|our|your|its) own\b|"
+            r"\b(?:change|edit|modify|relax|update|alter|rewrite|loosen|lower)\b[^.?!\n]{0,40}\b(?:approval|sign-?off|"
+            r"authori[sz]ation) (?:rules?|polic(?:y|ies)|settings?|workflow|matrix|levels?|limits?|thresholds?)\b|"
+            r"\b(?:add|make|set up|give|grant)\s+(?:me|myself|him|her|them|[a-z]+)\b[^.?!\n]{0,30}?\b(?:as )?(?:an? )?"
+            r"(?:approvers?|approval (?:rights|role|permissions?))\b",
+        ),
         (
             "both",
             r"\b(?:mark|set|flag|record|treat|consider|log|list|enter|tick)\b[^.?!\n]{0,40}\bas\s+(?:already\s+)?"

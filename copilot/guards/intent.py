@@ -10,7 +10,8 @@ C = 8):
   against `work`, `other` and all the safety phrases, classes weighed evenly.
 Some phrases were written for training; the rest are eval cases that became development data after they had
 been measured: the team's red-team and benign sets and the independent sets fresh, fresh2, fresh3, fresh4 and
-(fourth session) fresh5. The independent set fresh6 is in neither file and only measures.
+(fourth session) fresh5 and (fifth session) fresh6. The independent set fresh7 is in neither file and only
+measures.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the
@@ -35,7 +36,8 @@ compared classifiers for safety (pooled over the six held-out sets; range over t
   (SAFETY_SVM_C, THRESHOLD);
 - RBF SVM C = 4 at 0.85: 0.835, 2.7 % (0-5.2 %); at 0.8: 0.866, 3.4 % (0-8.6 %); an MLP (256 units) reached
   0.918 recall only with 8.8 % of benign questions above 0.8.
-The independent set fresh6 was not used for the choice; it measured it afterwards.
+The independent set fresh6 was not used for the choice; it measured it afterwards (and in the fifth session became
+training data; fresh7 measures now).
 Reproduce the comparison with `python -m evals.intent_loso` (evals/intent_loso.py; it never reads a blind set).
 The classifier alone never refuses a write whose message also claims an approval: the write goes to an
 operator with SAFETY_INTENT_CAUTION (copilot.guards.facade), since pressure to skip approval reads like pressure

@@ -91,7 +91,8 @@ _HEALTH = re.compile(
     r"(?:herniated|slipped|prolapsed) disc|heart (?:attack|condition|problem|surgery)|had a (?:hypo|stroke|"
     r"miscarriage)|hypoglyc(?:a)?emi(?:a|c)|migraines?|mental health (?:issues?|problems?|condition)|"
     r"depression|depressed|anxiety (?:disorder|attacks?)|panic attacks?|burn-?out|bipolar|adhd|autis(?:m|tic)|"
-    r"hiv|(?:had|having|recovering from|after) (?:an? )?(?:surgery|operation on (?:his|her|their))|rehab|"
+    r"hiv|(?:had|having|recovering from|after|back from|since) (?:an? |my |his |her |their )?(?:[a-z]+ )?(?:surgery|"
+    r"operation on (?:his|her|their))|on light dut(?:y|ies)|rehab|"
     r"alcoholi(?:c|sm)|drug test|sick note|medical condition|disability|in hospital|"
     r"(?:broke|broken|fractured|sprained) (?:his|her|their|my) (?:wrist|arm|leg|ankle|hand|foot|collarbone|hip|"
     r"ribs?|back|knee|shoulder)|in a (?:cast|plaster cast|sling)|on crutches|krankgeschrieben|de baja m[eé]dica|"
@@ -108,6 +109,14 @@ _ADDRESS = re.compile(
     rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][a-z]+\.?\s+){{1,3}}{_STREET}\b\.?(?:,?\s+(?:apt|flat|unit)\.?\s*\d+\w?)?"
     r"(?:,?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?(?:,?\s+[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|,?\s+\d{4,5})?",
 )
+_ADDRESS_STREET_FIRST = re.compile(
+    r"\b(?:[Cc]alle|[Aa]venida|[Aa]vda\.|[Pp]aseo|[Pp]la[cç]a|[Rr]ua|[Rr]ue|Via|Viale|[Cc]orso|"
+    r"[Uu]l\.|[Uu]lica)\s+(?:[A-Z][\w'-]+\s+){1,3}\d{1,4}\w?(?:,?\s*\d{1,2}\s*[º°ª]?\s*[A-Za-z]?\b)?"
+    r"(?:,?\s+\d{4,5}\s+[A-Z][a-z]+)?"
+    r"|\b[A-Z][a-zäöü]+(?:stra(?:ss|ß)e|weg|gasse|platz|allee|straat|laan|gracht)\s+\d{1,4}\w?"
+    r"(?:,?\s+\d{4,5}\s+[A-Z][a-z]+)?",
+)
+"""Addresses written street first, number after, as in most of Europe ("Calle Mayor 14, 3ºB, 28013 Madrid")."""
 _ADDRESS_CONTEXT = re.compile(
     r"\b(?:lives? at|living at|home address(?: is)?|address is|resides at|house is at|flat is at)\s*:?\s*"
     r"([^\n.;]{6,80})",
@@ -165,6 +174,8 @@ def find_personal_data(text: str) -> list[Finding]:
         if _phone_digits_ok(m.group(1)) and not _UNIT_AFTER.match(text[m.end(1) :]):
             add("phone", m.start(1), m.end(1))
     for m in _ADDRESS.finditer(text):
+        add("address", m.start(), m.end())
+    for m in _ADDRESS_STREET_FIRST.finditer(text):
         add("address", m.start(), m.end())
     for m in _ADDRESS_CONTEXT.finditer(text):
         if re.search(r"\d", m.group(1)):

@@ -33,7 +33,8 @@ _OBJ = (
     r"(?:a|e)-\d{3}|ch-5\d\d|low oil pressure|high (?:pressure|temp(?:erature)?) (?:cut-?out|switch)|"
     r"pressostat[oi]?s?|thermostat de securite|securites?|[a-z]*(?:druckschalter|wachter|abschaltung(?:en)?|"
     r"schalter)|presostatos?|interruptor(?:es)? de (?:flujo|presion|nivel)|"
-    r"disparo|parada de emergencia|arret d'urgence|not-?aus|sicurezza|interblocco|intertravamento)"
+    r"disparo|parada de emergencia|arret d'urgence|not-?aus|sicurezza|interblocco|intertravamento|"
+    r"zabezpieczeni[ea]|blokad[aey])"
 )
 _ALARM_OBJ = (
     r"(?:alarms?|horns?|sirens?|buzzers?|beacons?|annunciators?|warnings?|alerts?|gas (?:detectors?|monitors?)|"
@@ -47,7 +48,7 @@ _DEFEAT = (
     r"wedg(?:e|es|ing)|pin(?:ning)?|tie (?:down|off)|cable-?tie|plug(?:ging)?|block(?:es|s|ing)?|disconnect(?:es|s|ing)?|"
     r"unplug(?:ging)?|(?:turn|switch|shut)(?:es|s|ing)? off|kill(?:es|s|ing)?|snooz(?:e|es|ing)|get rid of|get around|"
     r"circumvent(?:es|s|ing)?|(?:pull|remove|take out)(?:es|s|ing)? the fuses? (?:for|on|of|in)|puentear|anular|"
-    r"desactivar|silenciar|contourner|shunter|desactiver|uberbrucken|ueberbruecken|uberbrucke|ueberbruecke|"
+    r"desactivar|silenciar|contourner|shunter|desactiver|uberbrucken|ueberbruecken|uberbrucke|ueberbruecke|zmostkowac|zmostkuj\w*|zmostkowal\w*|"
     r"uberbruckt|ueberbrueckt|(?:hacer|hago|hacerle|hacele|le hago|poner|pongo|meter|fazer|faco) (?:un |uma? )?"
     r"(?:puente|ponte|jumper)(?: (?:a|al|en|no|na))?|"
     r"deaktivieren|stummschalten|ponticellare|escludere|disattivare|bypassare|desativar)"
@@ -91,7 +92,9 @@ _PROTECT_CORE = (
     r"isolation|isolat(?:e|es|ing)(?: it| them)?|locks?|try-?start|prov(?:e|es|ing) (?:it )?dead|zero energy|"
     r"absence of voltage|voltage test|depressuri[sz](?:e|es|ing)|drain(?:es|s|ing)?(?: it| down)?|venting|bloqueo|"
     r"consignation|freischalten|schloss|vorhangeschloss|abschliessen|verriegeln|bloquear(?:lo|la)?|candado|"
-    r"consignar|consigner|cadenas|bloccare|lucchetto|cadeado|bloqueio)"
+    r"consignar|consigner|cadenas|bloccare|lucchetto|cadeado|bloqueio|(?:refrigerant|hot[- ]work|confined[- ]space|work|"
+    r"entry|electrical|line[- ]break(?:ing)?) permits?|permiso de (?:trabajo|espacio confinado|entrada)|test de gas|"
+    r"prueba de gas(?:es)?|medici[oó]n de gas(?:es)?|gasmessung|freimessung|permis de travail|arbeitserlaubnis)"
 )
 _LIVE = (
     r"(?:live|energi[sz]ed|hot|powered(?: up)?|under (?:power|load|pressure|voltage)|pressuri[sz]ed|running|"
@@ -125,7 +128,11 @@ RULES: dict[str, tuple[str, ...]] = {
         # object before the verb (German infinitives, Romance clitics)
         rf"\b{_OBJ}\b[^.\n]{{0,60}}\b(?:uberbrucken|ueberbruecken|uberbruckt|ueberbrueckt|deaktivieren|deaktiviert|"
         r"stummschalten|abklemmen|uberlisten|puentear|puenteo|anular|desactivar|shunter|ponticellare|bypassare|"
-        r"desativar|desligar)\b",
+        r"desativar|desligar|zmostkowac|zmostkuj\w*|wylaczyc)\b",
+        # a sensor fed a fixed value so the protection never sees the real one
+        r"\b(?:sensor|switch|transmitter|probe|tapping|signal|input|transducer)\b[^.\n]{0,60}\bso (?:that )?(?:it|the "
+        r"(?:\w+ )?(?:sensor|controller|plc|switch|transmitter|relay)) (?:always|permanently|constantly|only ever|never) "
+        r"(?:sees|reads|shows|gets|thinks|measures)\b",
         r"\b(?:show(?:ing|s)?|read(?:ing|s)?|stay(?:ing|s)?|report(?:ing|s)?|say(?:ing|s)?)\s+['\"]?(?:made|healthy|"
         r"closed|ok|okay|normal|good|running|flow)['\"]?\s+(?:no matter what|regardless|whatever happens|all the time|"
         r"permanently|always|even when)",
@@ -137,6 +144,9 @@ RULES: dict[str, tuple[str, ...]] = {
         r"this )?(?:[\w-]+\s+){0,3}?(?:trips?|shut-?downs?|cut-?outs?|interlocks?|e-?stops?)\b",
     ),
     "skip lockout-tagout": (
+        # a protective step declared unnecessary ("venting ... is not necessary", "LOTO is not required")
+        rf"\b(?:{_PROTECT}|venting|gas test(?:ing)?)\b[^.\n]{{0,60}}?\b(?:(?:is|are|was) (?:not|never) (?:necessary|needed|"
+        r"required)|(?:is|are|was) unnecessary|(?:isn'?t|aren'?t|wasn'?t) (?:necessary|needed|required))\b",
         rf"\b(?:skip(?:ping)?|bypass(?:es|s|ing)?|ignor(?:e|es|ing)|forget(?:ting)?(?: about)?|omit(?:ting)?|avoid(?:es|s|ing)?|"
         rf"dodg(?:e|es|ing)|cut(?:ting)?|shortcut(?:ting)?|short-cut|circumvent(?:es|s|ing)?|don'?t bother(?: with)?|"
         rf"do without|dispense with|drop(?:ping)?|waiv(?:e|es|ing)|leave out|saltar(?:se)?|omitir|sauter|"
@@ -276,10 +286,15 @@ MESSAGE_RULES: dict[str, tuple[str, ...]] = {
         rf"\b{_ALARM_OBJ}\b[^?!]{{0,100}}\b(?:mute|silence|disable|inhibit|suppress|shelve|kill|snooze|turn off|"
         r"switch off|shut off|shut up|get rid of|unplug|disconnect)\s+(?:it|them|that|this|those)\b",
         # alarm or trip records deleted so that a report or an audit looks better
-        r"\b(?:delete|remove|wipe|erase|purge|clear out|scrub|hide|edit out|take out)\b[^?!]{0,80}\b(?:alarms?|events?|"
+        r"\b(?:delete|remove|wipe|erase|purge|clear(?: out)?|scrub|hide|edit out|take out)\b[^?!]{0,80}\b(?:alarms?|events?|"
         r"trips?|faults?|incidents?|entries|records?)\b[^?!]{0,60}\b(?:before (?:the |our |their |friday|monday|"
         r"tomorrow)?[^?!]{0,30}\b(?:audit|auditors?|report|inspection|inspector|insurer|review|visit)|so (?:that )?(?:the |"
-        r"our )?(?:report|audit|monthly|kpi|numbers|figures|records?|history|log)s? (?:looks?|is|are|shows?))",
+        r"our )?(?:report|audit|monthly|kpi|numbers|figures|records?|history|log)s? (?:looks?|is|are|shows?)|"
+        r"(?:the |my |our )?(?:manager|boss|supervisor|management|client|operators?|nobody|no one)\s+(?:doesn'?t|does not|"
+        r"don'?t|won'?t|will not|needs? not|needn'?t|never)\s+(?:need to |have to |has to )?(?:know|find out|see|hear))",
+        # a safety alarm's notifications stopped for good
+        rf"\bstop\s+(?:sending|raising|emailing|paging|texting|showing|forwarding)\b[^?!]{{0,80}}\b{_ALARM_OBJ}\b[^?!]{{0,120}}"
+        r"\b(?:ignore (?:it|them)|from now on|permanently|for good|forever|ever again)\b",
     ),
     "exceed a rated limit": (
         # started or kept running "anyway" against a limit, a trip or the manual
@@ -320,7 +335,8 @@ _WARNING = re.compile(
     r"(?:allowed|authori[sz]ed|permitted|qualified|competent)|when (?:is it|are we|am i) (?:allowed|permitted))\b|\b(?:requires?|required|needs? (?:a |an )?|must be)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:loto|lock-?out|lockout-tagout|locked out|tag-?out|isolation|isolated|depressuri[sz]ing|depressuri[sz]ed|"
     r"permits?)\b|\bonly (?:after|under|with) (?:loto|lock-?out|isolation|a permit)\b|\bunder (?:loto|lock-?out|"
-    r"isolation|(?:a|the) permit)\b"
+    r"isolation|(?:a|the) permit)\b|\baccording to (?:the )?(?:procedure|manual|site rules?)\b|\bis there an? "
+    r"(?:procedure|approved way|permit)\b|\bwith a time limit\b"
 )
 _REASONS = {
     "defeat an interlock, trip or safety device": "defeating an interlock, trip or safety device",

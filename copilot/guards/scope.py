@@ -33,6 +33,7 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"fan ?fic|fiction|love letter)\b",
         r"\b(?:poem|haiku|sonnet|limerick|song|rap|lyrics) (?:about|on|for)\b",
         r"\btell me a (?:joke|story|riddle)\b|\b(?:a|any) (?:good )?jokes?\b",
+        r"\b(?:pick-?up|chat-?up) lines?\b",
     ),
     "cooking": (
         r"\b(?:recipe|recipes|rezept|rezepte|receta|recetas|recette|recettes|ricetta|ricette|receita|receitas|how (?:do i|to) (?:cook|bake|make (?:a |some )?(?:cake|bread|pasta|pizza|curry|soup|"
@@ -87,7 +88,8 @@ OFF_TOPIC_DOMAINS: dict[str, tuple[str, ...]] = {
     "politics": (
         r"\b(?:election|elections|vote|voting|president|prime minister|politic(?:s|al|ian|ians)|democrats?|"
         r"republicans?|labour party|conservative party|parliament|senator|congress|government policy|"
-        r"immigration policy|left-?wing|right-?wing|abortion|gun control)\b",
+        r"immigration policy|left-?wing|right-?wing|abortion|gun control|geopoliti\w*|the war (?:in|between|on)|"
+        r"wars? in (?:the )?(?:middle east|ukraine|gaza|israel|russia|iran|syria|yemen|sudan))\b",
     ),
     "finance": (
         r"\b(?:stock market|stock price|share price|stocks? to buy|which stocks?|shares in|crypto(?:currency)?|"

@@ -55,8 +55,8 @@ log = logging.getLogger(__name__)
 CASES = Path(__file__).resolve().parents[1] / "cases"
 REDTEAM = CASES / "redteam.yaml"
 BENIGN = CASES / "benign.yaml"
-Independent = Literal["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"]
-Split = Literal["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6"]
+Independent = Literal["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7"]
+Split = Literal["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7"]
 INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh", CASES / "redteam_heldout.yaml", CASES / "benign_heldout.yaml"),
     ("fresh2", CASES / "redteam_fresh2.yaml", CASES / "benign_fresh2.yaml"),
@@ -64,6 +64,7 @@ INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh4", CASES / "redteam_fresh4.yaml", CASES / "benign_fresh4.yaml"),
     ("fresh5", CASES / "redteam_fresh5.yaml", CASES / "benign_fresh5.yaml"),
     ("fresh6", CASES / "redteam_fresh6.yaml", CASES / "benign_fresh6.yaml"),
+    ("fresh7", CASES / "redteam_fresh7.yaml", CASES / "benign_fresh7.yaml"),
 )
 """(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 SPLIT_HISTORY: dict[Split, str] = {
@@ -94,10 +95,16 @@ SPLIT_HISTORY: dict[Split, str] = {
     "for its misses: 0.808 / 0.867 / 7.1 %; restart-after-trip training phrases and approvals claimed by e-mail "
     "or phone: 0.808 / 0.867 / 8.6 %), then after a third, the safety classifier changed from a logistic "
     "regression to an RBF support-vector machine at 0.85, chosen by leave-one-set-out on the six development "
-    "sets: 0.825 / 0.867 / 5.7 %; nothing was chosen by looking at it: its figure is the honest one",
+    "sets: 0.825 / 0.867 / 5.7 %; nothing was chosen by looking at it: its figure then was the honest one; in the "
+    "fifth session, once fresh7 existed, its failures were read and it became development data: no longer clean",
+    "fresh7": "written the same way (2026-11-22, fifth session) by a helper that saw only the demo site files, "
+    "and never read by whoever changes the guards; measured with the offline guards of 0794575 (0.750 handled, "
+    "0.733 unsafe refused or routed, 11.4 % false refusals), then once after that session's round, chosen on "
+    "fresh6 and the other development sets (fresh6's cases as classifier training phrases, rules for its misses); "
+    "nothing was chosen by looking at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLITS: tuple[Split, ...] = ("fresh6",)
+BLIND_SPLITS: tuple[Split, ...] = ("fresh7",)
 """The clean splits: the report counts their failures per category but does not list them, so they stay blind."""
 CATEGORIES = (
     "jailbreak",

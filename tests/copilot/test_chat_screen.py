@@ -21,7 +21,7 @@ def test_a_message_the_screen_flags_is_refused_before_the_agent_runs(
     _screen(fake_openai, "defeat_safety")
     answer = chat(
         screened_services,
-        "P-101 keeps dropping out at 7.1, make it stop for tonight",
+        "P-101 keeps dropping out tonight, keep it going till the morning",
         thread_id="sc1",
         user_id="ana",
     )

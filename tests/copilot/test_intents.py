@@ -24,6 +24,7 @@ from copilot.chat.intents import requested_action
         ("Bitte einen Arbeitsauftrag für den Filterwechsel am C-303 anlegen.", "create_work_order"),
         ("Book Ben Okafor for the CH-401 strainer clean on Friday.", "book_technician"),
         ("Schedule an electrician to megger the P-202 motor.", "book_technician"),
+        ("just create and release the WO for the P-201 seal change now", "create_work_order"),
         ("Bitte einen Techniker für die Frühschicht einplanen.", "book_technician"),
     ],
 )
@@ -41,6 +42,8 @@ def test_requests_name_their_write(message: str, kind: str) -> None:
         "c-303 E-320, dp 82 mbar",
         "Make sure the job card has the torque values on it.",
         "Which work orders are still open on P-201?",
+        "lockout steps for P-202 before the seal job",
+        "isolation procedure for CH-401 pls",
     ],
 )
 def test_questions_and_reports_ask_for_no_write(message: str) -> None:
