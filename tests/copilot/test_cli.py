@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from copilot.cli import app
@@ -47,3 +49,20 @@ def test_errors_are_one_clear_line(home: Path) -> None:
     assert result.exit_code == 1 and "unknown decision 'maybe'" in result.output
     result = runner.invoke(app, ["workorders", "--asset", "Z-1"])
     assert result.exit_code == 1 and "unknown asset 'Z-1'" in result.output
+
+
+def test_ingest_reports_the_model_loading_apart_from_the_rate_and_skips_unchanged_documents(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("COPILOT_HOME", str(tmp_path / "fresh"))
+    first = runner.invoke(app, ["ingest", "--source", "demo"])
+    assert first.exit_code == 0, first.output
+    line = next(x for x in first.output.splitlines() if x.startswith("demo:"))
+    assert re.search(
+        r"\b0 unchanged, [1-9]\d* chunks written in [\d.]+ s \(\d+ chunks/s after [\d.]+ s loading", line
+    )
+    again = runner.invoke(app, ["ingest", "--source", "demo"])
+    assert again.exit_code == 0, again.output
+    line = next(x for x in again.output.splitlines() if x.startswith("demo:"))
+    assert re.search(r"\b0 added, 0 replaced, 0 removed, \d+ unchanged, 0 chunks written", line)
+    assert "loading" not in line  # nothing to embed: the model was never loaded
