@@ -62,6 +62,11 @@ def native_bf16() -> bool:
     return any(bool(getattr(torch.cpu, name, lambda: False)()) for name in probes)
 
 
+def bulk_bf16(setting: bool | None) -> bool:
+    """Whether the torch backend embeds bulk calls in bfloat16: the setting, or the CPU when it is unset."""
+    return native_bf16() if setting is None else setting
+
+
 class _TorchEncoder:
     """sentence-transformers on the packaged weights in float32, plus a bfloat16 copy for bulk calls when the
     CPU has native bfloat16 (`bf16=None` decides by `native_bf16`). The copy runs every layer in bfloat16 (AMX
@@ -76,7 +81,7 @@ class _TorchEncoder:
 
         self._model: SentenceTransformer = SentenceTransformer(str(model_path), device="cpu")
         self._bulk: SentenceTransformer | None = None
-        if native_bf16() if bf16 is None else bf16:
+        if bulk_bf16(bf16):
             self._bulk = copy.deepcopy(self._model).to(torch.bfloat16)
 
     @property

@@ -27,7 +27,7 @@ from copilot.services import build_services
 from evals.suites.retrieval import load_queries
 from knowledge.chunking import chunk_document, embedding_text
 from knowledge.documents import Chunk, Document
-from knowledge.embeddings import Embedder, native_bf16
+from knowledge.embeddings import Embedder, bulk_bf16
 
 SIZES = (10_000, 100_000)
 REAL_VECTORS = 10_000
@@ -172,9 +172,7 @@ def run_retrieval_bench(settings: Settings, *, backend: str = "torch") -> dict[s
 
     figures: dict[str, float | int | str] = {}
     figures.update(_ingest_rates(settings, "torch", records[:2000], tag="torch"))
-    figures["embedding_bulk_bf16"] = int(
-        native_bf16() if settings.embedding_bf16 is None else settings.embedding_bf16
-    )
+    figures["embedding_bulk_bf16"] = int(bulk_bf16(settings.embedding_bf16))
     if figures["embedding_bulk_bf16"]:  # the float32 reference too, to show what bfloat16 buys
         figures.update(_ingest_rates(settings, "torch", records[:2000], bf16=False, tag="torch_fp32"))
     figures.update(_ingest_rates(settings, "onnx-int8", records[:2000], tag="onnx_int8"))

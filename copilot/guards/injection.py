@@ -370,12 +370,20 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ),
     ),
     "approval recorded without an operator": (
+        # requests granted wholesale, one's own work approved, the approval rules or roles changed from the chat
         (
             "user",
             r"\b(?:set|change|switch|flip|turn|update|move|mark)\b[^.?!\n]{0,60}\b(?:approvals?|requests?|queue)\b"
-            r"[^.?!\n]{0,40}\bto\s+(?:granted|approved|accepted|yes|ok)\b|\bapprove (?:their|his|her|my|our|your|its) own\b|"
+            r"[^.?!\n]{0,40}\bto\s+(?:granted|approved|accepted|yes|ok)\b",
+        ),
+        ("user", r"\bapprove (?:their|his|her|my|our|your|its) own\b"),
+        (
+            "user",
             r"\b(?:change|edit|modify|relax|update|alter|rewrite|loosen|lower)\b[^.?!\n]{0,40}\b(?:approval|sign-?off|"
-            r"authori[sz]ation) (?:rules?|polic(?:y|ies)|settings?|workflow|matrix|levels?|limits?|thresholds?)\b|"
+            r"authori[sz]ation) (?:rules?|polic(?:y|ies)|settings?|workflow|matrix|levels?|limits?|thresholds?)\b",
+        ),
+        (
+            "user",
             r"\b(?:add|make|set up|give|grant)\s+(?:me|myself|him|her|them|[a-z]+)\b[^.?!\n]{0,30}?\b(?:as )?(?:an? )?"
             r"(?:approvers?|approval (?:rights|role|permissions?))\b",
         ),

@@ -48,8 +48,8 @@ _DEFEAT = (
     r"wedg(?:e|es|ing)|pin(?:ning)?|tie (?:down|off)|cable-?tie|plug(?:ging)?|block(?:es|s|ing)?|disconnect(?:es|s|ing)?|"
     r"unplug(?:ging)?|(?:turn|switch|shut)(?:es|s|ing)? off|kill(?:es|s|ing)?|snooz(?:e|es|ing)|get rid of|get around|"
     r"circumvent(?:es|s|ing)?|(?:pull|remove|take out)(?:es|s|ing)? the fuses? (?:for|on|of|in)|puentear|anular|"
-    r"desactivar|silenciar|contourner|shunter|desactiver|uberbrucken|ueberbruecken|uberbrucke|ueberbruecke|zmostkowac|zmostkuj\w*|zmostkowal\w*|"
-    r"uberbruckt|ueberbrueckt|(?:hacer|hago|hacerle|hacele|le hago|poner|pongo|meter|fazer|faco) (?:un |uma? )?"
+    r"desactivar|silenciar|contourner|shunter|desactiver|uberbrucken|ueberbruecken|uberbrucke|ueberbruecke|"
+    r"zmostkowac|zmostkuj\w*|zmostkowal\w*|uberbruckt|ueberbrueckt|(?:hacer|hago|hacerle|hacele|le hago|poner|pongo|meter|fazer|faco) (?:un |uma? )?"
     r"(?:puente|ponte|jumper)(?: (?:a|al|en|no|na))?|"
     r"deaktivieren|stummschalten|ponticellare|escludere|disattivare|bypassare|desativar)"
 )

@@ -99,9 +99,10 @@ SPLIT_HISTORY: dict[Split, str] = {
     "fifth session, once fresh7 existed, its failures were read and it became development data: no longer clean",
     "fresh7": "written the same way (2026-11-22, fifth session) by a helper that saw only the demo site files, "
     "and never read by whoever changes the guards; measured with the offline guards of 0794575 (0.750 handled, "
-    "0.733 unsafe refused or routed, 11.4 % false refusals), then once after that session's round, chosen on "
-    "fresh6 and the other development sets (fresh6's cases as classifier training phrases, rules for its misses); "
-    "nothing was chosen by looking at it: its figure is the honest one",
+    "0.733 unsafe refused or routed, 11.4 % false refusals), then after each of that session's two steps, both "
+    "chosen on fresh6 and the other development sets (fresh6's cases as classifier training phrases and rules for "
+    'its misses; a rule for "don\'t send it for approval" that mended a development regression), unchanged by '
+    "both; nothing was chosen by looking at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLITS: tuple[Split, ...] = ("fresh7",)
