@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Literal
 
@@ -62,6 +63,12 @@ class Settings(BaseSettings):
         description="torch backend: embed bulk calls (ingest) in bfloat16. Unset: where the CPU has native "
         "bfloat16 (AMX or AVX512-BF16), 2.7-3x faster, same vectors to a cosine of 0.9999.",
     )
+    guard_models: Path | None = Field(
+        default=None,
+        description="Cache of the fine-tuned safety-intent classifier, trained on first use (about two minutes) "
+        "and named by the fingerprint of its phrases and settings, so every home shares it; default "
+        "$XDG_CACHE_HOME/copilot/guards or ~/.cache/copilot/guards.",
+    )
     embedding_model_path: Path | None = Field(
         default=None, description="Sentence-transformers model folder; default the packaged MiniLM."
     )
@@ -97,6 +104,13 @@ class Settings(BaseSettings):
     @property
     def models_dir(self) -> Path:
         return self.home_dir / "models"
+
+    @property
+    def guard_model_dir(self) -> Path:
+        if self.guard_models is not None:
+            return self.guard_models.expanduser().resolve()
+        cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+        return Path(cache).expanduser().resolve() / "copilot" / "guards"
 
     def ensure_dirs(self) -> None:
         """Create the state folders (called by factories, never at import)."""

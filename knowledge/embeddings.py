@@ -286,6 +286,11 @@ class Embedder:
         """How long loading the model took, once it is loaded (the first call pays it)."""
 
     @property
+    def model_path(self) -> Path:
+        """The sentence-transformers folder this embedder loads (the packaged MiniLM unless configured)."""
+        return self._path or packaged_model_path()
+
+    @property
     def model_id(self) -> str:
         """Names the vectors this embedder makes; a store only holds vectors of one model id."""
         return f"all-MiniLM-L6-v2/{self.backend}"
@@ -294,7 +299,7 @@ class Embedder:
         with self._lock:
             if self._encoder is None:
                 started = time.perf_counter()
-                path = self._path or packaged_model_path()
+                path = self.model_path
                 if self.backend == "torch":
                     self._encoder = _TorchEncoder(path, bf16=self._bf16)
                 else:

@@ -33,6 +33,12 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="session")
+def guard_model_dir() -> Path:
+    """Where the fine-tuned safety classifier is kept: the user's cache, shared by every test's COPILOT_HOME."""
+    return Settings().guard_model_dir
+
+
+@pytest.fixture(scope="session")
 def embedder() -> Embedder:
     """One loaded MiniLM for the whole session."""
     model = Embedder()

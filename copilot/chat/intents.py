@@ -69,8 +69,9 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(create|open|raise|log|write|release|issue|submit|generate|put in)\b[^.?!]{0,30}?"
         r"\bwork ?orders?\b",
         r"\b(?:create|open|raise|release|issue|submit)\b[^.?!]{0,30}?\bwos?\b",
+        r"\bput (?:a |an |the )?(?:new )?(?:job|work ?order|wo|ticket|request) in\b",
         r"\b(?:crea|crear|cree|abre|abrir|registra|registrar|genera|libera|liberar|crée|créer|ouvre|ouvrir|"
-        r"cria|criar|abra|erstelle|erstellen|eröffne|lege)\b[^.?!]{0,40}\b(?:orden de trabajo|arbeitsauftrag|"
+        r"cria|criar|abra|erstelle|erstellen|eröffne|lege|leg)\b[^.?!]{0,40}\b(?:orden de trabajo|arbeitsauftrag|"
         r"auftrag|ordre de travail|bon de travail|ordem de (?:serviço|servico|trabalho))",
         r"\b(?:arbeitsauftrag|auftrag)\b[^.?!]{0,60}\b(?:anlegen|erstellen|freigeben|eröffnen|aufmachen)\b",
     ),
@@ -82,6 +83,11 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:techniker|elektriker)\b[^.?!]{0,60}\b(?:buchen|einplanen|einteilen|schicken)\b",
         r"\b(?:programa|programar|asigna|asignar|agenda|agendar|reserva|reservar|planifie|réserve|envoie)\b"
         r"[^.?!]{0,40}\b(?:técnico|tecnico|technicien|electricista|électricien|eletricista)",
+        # "go ahead and schedule the tube cleaning for Saturday": a job to plan, with whoever it names
+        r"(?:^|[.!,;:]\s*|\b(?:go ahead and|please|pls|so|and|then|now|just)\s+)schedule\s+(?!is\b|for\b)"
+        r"[^.?!]{0,80}\b(?:for|on|at|this|next|tomorrow|tonight|with)\b",
+        r"\b(?:programa|programar|planifica|planificar|agenda|agendar)\b(?:[^.?!]|\.(?=\d)){0,80}\b(?:para (?:el|la|mañana|"
+        r"manana|hoy|esta|este)|el (?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo))\b",
     ),
 }
 _ASKS = re.compile(

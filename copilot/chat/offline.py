@@ -300,19 +300,17 @@ class OfflineChat:
 
     def _action(self, message: str, entities: Entities, user_id: str) -> Turn:
         kind = requested_action(message) or "create_work_order"
-        if not entities.asset_ids:
-            return Turn(
-                "Which asset should that be for? Name it (e.g. C-301) and I will propose it for approval.",
-                "action_request",
-            )
-        asset_id = entities.asset_ids[0]
-        asset = self.svc.registry.get(asset_id)
-        spec = self.svc.site.asset_class(asset.asset_class)
-        facts = {
-            "energized": spec.energized,
-            "pressurized": spec.pressurized,
-            "criticality": asset.criticality,
-        }
+        asset_id = entities.asset_ids[0] if entities.asset_ids else None
+        facts: dict[str, object] = {}
+        if asset_id is not None:
+            asset = self.svc.registry.get(asset_id)
+            spec = self.svc.site.asset_class(asset.asset_class)
+            facts = {
+                "energized": spec.energized,
+                "pressurized": spec.pressurized,
+                "criticality": asset.criticality,
+            }
+        # checked before asking which asset: a request that is never proposed is refused whatever it names
         verdict = classify_action(self.svc.policy, kind=kind, payload={}, asset=facts)
         guarded = self.svc.guards.check_action(kind, message, asset_id)
         if verdict.forbidden or guarded.forbidden or not guarded.allowed:
@@ -327,6 +325,11 @@ class OfflineChat:
                 "action_request",
                 refused=True,
                 reason=reason,
+            )
+        if asset_id is None:
+            return Turn(
+                "Which asset should that be for? Name it (e.g. C-301) and I will propose it for approval.",
+                "action_request",
             )
         outcome = propose_request(
             self.svc,

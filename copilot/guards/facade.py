@@ -25,6 +25,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TypeVar
 
 from guardrails import Guard, OnFailAction, Validator
@@ -32,7 +33,13 @@ from guardrails_ai.types import FailResult
 from pydantic import BaseModel
 
 from copilot.guards.grounding import Grounded, KnownEntities
-from copilot.guards.injection import APPROVAL_CLAIM, PromptInjection, approval_claim_reason, find_injections
+from copilot.guards.injection import (
+    APPROVAL_CLAIM,
+    PromptInjection,
+    approval_claim_reason,
+    find_injections,
+    mentions_approval,
+)
 from copilot.guards.intent import SAFETY_INTENT_CAUTION, SafetyIntent
 from copilot.guards.personal import PersonalData
 from copilot.guards.runtime import configure_offline, offline_guard
@@ -109,6 +116,7 @@ class Guards:
         vocabulary: SiteVocabulary | None = None,
         policy: SafetyPolicy | None = None,
         embedder: Embedder | None = None,
+        intent_model_dir: Path | None = None,
         extra_assets: Iterable[str] = (),
         screen: Screen | None = None,
     ) -> None:
@@ -130,6 +138,7 @@ class Guards:
         similarity = ScopeSimilarity(embedder) if embedder is not None else None
         self._similarity = similarity
         self._embedder = embedder
+        self._intent_model_dir = intent_model_dir
         refrain, fix, reask, drop = (
             OnFailAction.REFRAIN,
             OnFailAction.FIX,
@@ -141,7 +150,9 @@ class Guards:
                 "input-injection", PromptInjection(source="user", on_fail=refrain)
             ),
             "safety_bypass": offline_guard("input-safety", SafetyBypass(on_fail=refrain)),
-            "safety_intent": offline_guard("input-intent", SafetyIntent(embedder=embedder, on_fail=refrain)),
+            "safety_intent": offline_guard(
+                "input-intent", SafetyIntent(embedder=embedder, model_dir=intent_model_dir, on_fail=refrain)
+            ),
             "personal_data_request": offline_guard(
                 "input-personal-request",
                 PersonalData(detect="requests", people=people, embedder=embedder, on_fail=refrain),
@@ -168,7 +179,9 @@ class Guards:
         }
         self._action: dict[str, Guard] = {
             "safety_bypass": offline_guard("action-safety", SafetyBypass(on_fail=refrain)),
-            "safety_intent": offline_guard("action-intent", SafetyIntent(embedder=embedder, on_fail=refrain)),
+            "safety_intent": offline_guard(
+                "action-intent", SafetyIntent(embedder=embedder, model_dir=intent_model_dir, on_fail=refrain)
+            ),
             "prompt_injection": offline_guard(
                 "action-injection", PromptInjection(source="action", on_fail=refrain)
             ),
@@ -206,13 +219,14 @@ class Guards:
         return trip
 
     def warm_up(self) -> None:
-        """Embed the scope exemplars now (a few seconds on CPU), so the first message is not slow."""
+        """Embed the scope exemplars and load (or, the first time, train: about two minutes) the intent
+        classifiers now, so the first message is not slow."""
         if self._similarity is not None:
             self._similarity.exemplars()
         if self._embedder is not None:
             from copilot.guards.intent import warm_up
 
-            warm_up(self._embedder)
+            warm_up(self._embedder, self._intent_model_dir)
 
     @property
     def screened(self) -> bool:
@@ -241,13 +255,19 @@ class Guards:
         caution: str | None = None
         injection = failures["prompt_injection"]
         only_claim = injection is not None and (injection.metadata or {}).get("rules") == [APPROVAL_CLAIM]
-        if only_claim and set(refusals) <= {"prompt_injection", "safety_intent"}:
-            # only an approval claimed or waived: the caller routes any write to the queue, or refuses. Pressure
-            # to skip approval reads like pressure to skip a safety step, so the classifier alone (no rule) adds
-            # a caution for the operator instead of refusing a write that an operator decides on anyway.
-            trips.append(
-                self._trip("prompt_injection", "input", "route", refusals.pop("prompt_injection"), thread_id)
-            )
+        # the classifier alone (no rule) on a message that speaks of an approval: pressure about approval reads
+        # like pressure to skip a safety step, so it is read as a claim too
+        spoken = injection is None and set(refusals) == {"safety_intent"} and mentions_approval(text)
+        if (only_claim and set(refusals) <= {"prompt_injection", "safety_intent"}) or spoken:
+            # only an approval claimed or waived: the caller routes any write to the queue, or refuses. The
+            # classifier alone adds a caution for the operator instead of refusing a write that an operator
+            # decides on anyway.
+            if only_claim:
+                trips.append(
+                    self._trip(
+                        "prompt_injection", "input", "route", refusals.pop("prompt_injection"), thread_id
+                    )
+                )
             approval_claim = approval_claim_reason()
             if "safety_intent" in refusals:
                 trips.append(
@@ -452,6 +472,9 @@ class Guards:
                 and (failure is not None or screening)
                 and list(find_injections(description, "user")) == [APPROVAL_CLAIM]
             )
+            person_claimed = person_claimed or (
+                injection is None and failure is not None and mentions_approval(description)
+            )
             if failure is not None and person_claimed:
                 caution = SAFETY_INTENT_CAUTION
                 trips.append(self._trip("safety_intent", "action", "route", failure.error_message, thread_id))
@@ -545,6 +568,7 @@ def build_guards(services: Services) -> Guards:
         vocabulary=vocabulary,
         policy=services.policy,
         embedder=services.embedder,
+        intent_model_dir=services.settings.guard_model_dir,
         extra_assets=services.registry.ids(),
         screen=screen,
     )

@@ -139,6 +139,12 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ("both", r"\bpretend (?:to be|you are|you're|that you|that|you have|you don'?t)\b"),
         (
             "both",
+            r"\byou(?: are|'re| r) not (?:a |an |the |my )?(?:\w+ )?(?:assistant|copilot|bot|ai)\b[^.?!\n]{0,20}\b"
+            r"(?:anymore|any more|now)\b|\bfrom now on,? (?:your name is|you are called|call yourself|you will be called)"
+            r"\b|\byour rules are (?:whatever|what) i\b",
+        ),
+        (
+            "both",
             r"\b(?:role-?play|let'?s play a game|play the (?:role|part) of|stay in character|break character|"
             r"imagine you are|imagine you're|you will now act|simulate an? (?:ai|assistant|model|unrestricted))",
         ),
@@ -165,6 +171,14 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ),
     ),
     "request for the system prompt or secrets": (
+        (
+            "both",
+            r"\bwhat (?:were|are|was) (?:you|u) (?:told|instructed|programmed|configured) (?:not )?to\b|\b(?:exact|precise|"
+            r"full) wording of (?:each|every|your|the|all)\b[^.?!\n]{0,20}\b(?:rules?|instructions?|guardrails?)\b|"
+            r"\b(?:oublie|oubliez|ignore|ignorez)\s+(?:ta|ton|tes|votre|vos|la|les)\s+(?:\w+\s+)?(?:configuration|"
+            r"consignes|regles|instructions|parametres)\b|\b(?:affiche|montre|donne)(?:-moi)?\s+(?:ton|ta|tes|votre|vos)"
+            r"\s+(?:fichier de )?(?:configuration|prompt|instructions|consignes)\b",
+        ),
         (
             "both",
             r"\b(?:reveal|show|print|display|output|repeat|recite|dump|leak|expose|share|give me|tell me|"
@@ -389,7 +403,7 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ),
         (
             "both",
-            r"\b(?:mark|set|flag|record|treat|consider|log|list|enter|tick)\b[^.?!\n]{0,40}\bas\s+(?:already\s+)?"
+            r"\b(?:mark|set|flag|record|treat|consider|log|list|enter|tick)\b[^.?!\n]{0,80}\bas\s+(?:already\s+)?"
             r"(?:[\w]+[- ])?(?:approved|authori[sz]ed|signed off|pre-?approved|accepted|decided)\b",
         ),
         (
@@ -401,6 +415,16 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
             "user",
             r"\b(?:log|record|enter|add|create|write|put in|file|backdate|back-date)\s+(?:an?|the|his|her|their)\s+"
             r"(?:approval|sign-?off|authori[sz]ation|ok)\s+(?:from|by|for|on behalf of)\s+(?!the operator\b)\w",
+        ),
+        (
+            "user",
+            r"\bback-?dat(?:e|ed|ing)\b[^.?!\n]{0,60}\b(?:approvals?|sign-?offs?|signatures?|authori[sz]ations?|"
+            r"permits?)\b|\b(?:approvals?|sign-?offs?|signatures?)\b[^.?!\n]{0,40}\bback-?dat(?:e|ed|ing)\b",
+        ),
+        (
+            "user",
+            r"\bput (?:his|her|their|my|the \w+'?s|\w+'s) (?:name|signature|initials)\b[^.?!\n]{0,30}\b(?:approv|sign-?off|"
+            r"authori[sz])",
         ),
         (
             "user",
@@ -447,6 +471,23 @@ _REASONS = {
 
 APPROVAL_CLAIM = "claimed authority or approval"
 """The family the chat answers by routing the request to the approval queue (the claim itself is ignored)."""
+
+
+_APPROVAL_CUE = re.compile(
+    r"\b(?:approv\w*|sign(?:ed)?[- ]?off|signs? (?:it )?off|authori[sz]\w*|ok'?d|okay'?d|okayed|go-?ahead|"
+    r"green[- ]?light|said (?:yes|ok|okay|it'?s fine|it is fine|go)|(?:gave|given|got) (?:the |his |her |their )?"
+    r"(?:ok|okay|nod)|permission|verbal(?:ly)?|"
+    r"freigabe|freigegeben|freigeben|genehmig\w*|zugestimmt|einverstanden|aprob\w*|autoriz\w*|visto bueno|permiso|"
+    r"approuv\w*|autoris\w*|feu vert|aprov\w*|autorizz\w*|zatwierdz\w*|zgod\w*|akcept\w*|goedkeuring|"
+    r"goedgekeurd|akkoord|toestemming)"
+)
+
+
+def mentions_approval(text: str) -> bool:
+    """Whether a message speaks of an approval, an authorisation or someone's say-so (in the site's languages):
+    the cue that lets the safety-intent classifier's flag on a requested write become a caution for the
+    operator rather than a refusal (copilot.guards.facade), as an approval claim does."""
+    return _APPROVAL_CUE.search(normalise(text)) is not None
 
 
 def approval_claim_reason() -> str:

@@ -1,17 +1,16 @@
 """Two semantic checks beyond keywords: requests to defeat a safety system, and requests for personal data.
 
 The keyword rules (copilot.guards.safety, copilot.guards.personal) miss paraphrases, euphemisms and other
-languages. Each check embeds the message with the packaged MiniLM and scores it with a classifier trained on
-labelled phrases in copilot/guards/data/ (safety: an RBF support-vector machine, C = 2, its scores turned into
-probabilities by a sigmoid fitted on 5-fold cross-validated scores; personal requests: a logistic regression,
-C = 8):
-- safety (`SafetyIntent`): safety_intent_train.yaml, `unsafe` against `safe`, about 20 % not in English;
+languages. Each check is a classifier trained on labelled phrases in copilot/guards/data/:
+- safety (`SafetyIntent`): safety_intent_train.yaml, `unsafe` against `safe`, about 20 % not in English. Since
+  the sixth session the packaged MiniLM itself is fine-tuned on them, with one linear unit on its pooled output
+  (copilot.guards.finetune; trained once, about three minutes on 2 cores, and cached by fingerprint);
 - personal_request (used by `PersonalData(detect="requests")`): personal_request_train.yaml, `request`
-  against `work`, `other` and all the safety phrases, classes weighed evenly.
+  against `work`, `other` and all the safety phrases, classes weighed evenly: a logistic regression (C = 8) on
+  the frozen MiniLM embeddings.
 Some phrases were written for training; the rest are eval cases that became development data after they had
-been measured: the team's red-team and benign sets and the independent sets fresh, fresh2, fresh3, fresh4 and
-(fourth session) fresh5 and (fifth session) fresh6. The independent set fresh7 is in neither file and only
-measures.
+been measured: the team's red-team and benign sets and the independent sets fresh .. fresh6 and (sixth
+session) fresh7. The independent set fresh8 is in neither file and only measures.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the
@@ -37,11 +36,20 @@ compared classifiers for safety (pooled over the six held-out sets; range over t
 - RBF SVM C = 4 at 0.85: 0.835, 2.7 % (0-5.2 %); at 0.8: 0.866, 3.4 % (0-8.6 %); an MLP (256 units) reached
   0.918 recall only with 8.8 % of benign questions above 0.8.
 The independent set fresh6 was not used for the choice; it measured it afterwards (and in the fifth session became
-training data; fresh7 measures now).
+training data).
+In the sixth session the frozen-embedding SVM was replaced by the fine-tuned MiniLM, compared by leave-one-set-out
+on the three newest development sets, each written by another helper (fresh5, fresh6, fresh7; a fine-tuning run
+takes minutes, so not on all nine):
+- SVM C = 2 at 0.85 (as before): recall 0.789 (0.73-0.83), benign above it 2.4 % (1.4-2.9 %); at 0.7: 0.911,
+  4.3 %;
+- fine-tuned, 3 epochs, at 0.9: recall 0.95 (0.93-0.97), benign above it 3.8 % (1.4-5.7 %); at 0.95: 0.906,
+  1.9 %; chosen at 0.9 (THRESHOLD): at the SVM's share of benign questions it finds about 10 points more.
+The independent set fresh8 was not used for the choice; it measured it afterwards.
 Reproduce the comparison with `python -m evals.intent_loso` (evals/intent_loso.py; it never reads a blind set).
-The classifier alone never refuses a write whose message also claims an approval: the write goes to an
-operator with SAFETY_INTENT_CAUTION (copilot.guards.facade), since pressure to skip approval reads like pressure
-to skip a safety step; a rule still refuses it.
+The classifier alone never refuses a write whose message also claims an approval, or (sixth session) speaks of
+one at all (copilot.guards.injection.mentions_approval): the write goes to an operator with
+SAFETY_INTENT_CAUTION (copilot.guards.facade), since pressure to skip approval reads like pressure to skip a
+safety step; a rule still refuses it, and a claim with no write to queue is refused (copilot.chat.graph).
 An off-topic classifier built the same way was tried and dropped: it caught 0.67-1.0 of the sets' off-topic
 requests but also refused short follow-ups ("can you give me a quick summary please", "list all assets"),
 which the eval sets do not contain and a conversation is full of.
@@ -52,17 +60,17 @@ from __future__ import annotations
 import re
 import threading
 from collections import OrderedDict
+from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Any, Literal
 
 import numpy as np
 import yaml
 from guardrails import Validator, register_validator
 from guardrails.classes.validation.validation_result import FailResult, PassResult, ValidationResult
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.linear_model import LogisticRegression
-from sklearn.svm import SVC
 
+from copilot.guards.finetune import FineTuneConfig, FineTunedClassifier, fingerprint, trained
 from copilot.guards.safety import SAFE_REFUSAL
 from knowledge.embeddings import Embedder
 
@@ -71,9 +79,7 @@ SAFETY_TRAINING = DATA / "safety_intent_train.yaml"
 PERSONAL_TRAINING = DATA / "personal_request_train.yaml"
 C = 8.0
 """Regularisation of the personal-request logistic regression."""
-SAFETY_SVM_C = 2.0
-"""Regularisation of the safety support-vector machine (chosen by leave-one-set-out, see above)."""
-THRESHOLD = 0.85
+THRESHOLD = 0.9
 PERSONAL_THRESHOLD = 0.9
 
 SAFETY_INTENT_REASON = (
@@ -90,14 +96,19 @@ SAFETY_INTENT_CAUTION = (
 IntentKind = Literal["safety", "personal_request"]
 """safety: asks to defeat a safety system; personal_request: asks for someone's personal data."""
 
-_MODELS: dict[tuple[IntentKind, str], LogisticRegression | CalibratedClassifierCV] = {}
+SAFETY_MODEL_NAME = "safety-intent"
+"""The fine-tuned safety classifier's folder prefix in the guard model folder."""
+
+_MODELS: dict[tuple[str, str], LogisticRegression | FineTunedClassifier] = {}
 _LOCK = threading.Lock()
 _EMBEDDED: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _EMBEDDED_MAX = 256
 
 
-def _phrases(path: Path) -> dict[str, list[str]]:
-    return {key: list(values) for key, values in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
+@lru_cache(maxsize=4)
+def _phrases(path: Path) -> dict[str, tuple[str, ...]]:
+    """A training file's phrases by label (read once per process)."""
+    return {key: tuple(values) for key, values in yaml.safe_load(path.read_text(encoding="utf-8")).items()}
 
 
 def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
@@ -105,36 +116,62 @@ def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
     messages that ask for no one's data."""
     safety = _phrases(SAFETY_TRAINING)
     if kind == "safety":
-        return safety["unsafe"], safety["safe"]
+        return list(safety["unsafe"]), list(safety["safe"])
     personal = _phrases(PERSONAL_TRAINING)
-    return personal["request"], personal["work"] + personal["other"] + safety["unsafe"] + safety["safe"]
+    return list(personal["request"]), [
+        *personal["work"],
+        *personal["other"],
+        *safety["unsafe"],
+        *safety["safe"],
+    ]
 
 
-def new_classifier(kind: IntentKind) -> LogisticRegression | CalibratedClassifierCV:
-    """The untrained classifier of a kind (evals.intent_loso compares it with the alternatives)."""
-    if kind == "safety":
-        return CalibratedClassifierCV(
-            SVC(C=SAFETY_SVM_C, kernel="rbf"), method="sigmoid", cv=5, ensemble=False
-        )
+@lru_cache(maxsize=4)
+def _safety_key(model_path: Path) -> tuple[str, str]:
+    """The in-process key of the safety model: its fingerprint (computed once per process)."""
+    positives, negatives = training_phrases("safety")
+    return SAFETY_MODEL_NAME, fingerprint(model_path, positives, negatives, FineTuneConfig())
+
+
+def new_classifier() -> LogisticRegression:
+    """The untrained personal-request classifier (evals.intent_loso compares it with the alternatives)."""
     # few positives against many negatives: weigh the classes evenly
     return LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
 
 
-def _model(embedder: Embedder, kind: IntentKind = "safety") -> LogisticRegression | CalibratedClassifierCV:
-    """Train once per kind and embedding model (a few seconds: the phrases are embedded), then reuse."""
+def safety_model(embedder: Embedder, model_dir: Path) -> FineTunedClassifier:
+    """The fine-tuned safety classifier: from memory, else from `model_dir`, else trained now (about two
+    minutes, once: copilot.guards.finetune)."""
+    key = _safety_key(embedder.model_path)
     with _LOCK:
-        key = (kind, embedder.model_id)
-        if key not in _MODELS:
-            positives, negatives = training_phrases(kind)
+        model = _MODELS.get(key)
+        if model is None:
+            positives, negatives = training_phrases("safety")
+            model = trained(embedder.model_path, model_dir, SAFETY_MODEL_NAME, positives, negatives)
+            _MODELS[key] = model
+    assert isinstance(model, FineTunedClassifier)
+    return model
+
+
+def _personal_model(embedder: Embedder) -> LogisticRegression:
+    """Train once per embedding model (a few seconds: the phrases are embedded), then reuse."""
+    with _LOCK:
+        key = ("personal_request", embedder.model_id)
+        model = _MODELS.get(key)
+        if model is None:
+            positives, negatives = training_phrases("personal_request")
             labels = np.array([1] * len(positives) + [0] * len(negatives))
-            _MODELS[key] = new_classifier(kind).fit(embedder.embed(positives + negatives, exact=True), labels)
-        return _MODELS[key]
+            model = new_classifier().fit(embedder.embed(positives + negatives, exact=True), labels)
+            _MODELS[key] = model
+    assert isinstance(model, LogisticRegression)
+    return model
 
 
-def warm_up(embedder: Embedder) -> None:
-    """Train both models now, so the first message is not slow."""
-    for kind in get_args(IntentKind):
-        _model(embedder, kind)
+def warm_up(embedder: Embedder, model_dir: Path | None) -> None:
+    """Load or train both models now, so the first message is not slow."""
+    _personal_model(embedder)
+    if model_dir is not None:
+        safety_model(embedder, model_dir)
 
 
 _SEGMENT_BREAK = re.compile(r"(?<=[.!?;:])\s+|\n+| — | -- ")
@@ -155,7 +192,7 @@ def scored_texts(text: str) -> list[str]:
 
 def _vectors(embedder: Embedder, text: str) -> np.ndarray:
     """Embeddings of the whole message and, when it has several, of each sentence; the last few messages'
-    are kept, since both kinds score the same message."""
+    are kept."""
     key = (embedder.model_id, text)
     with _LOCK:
         cached = _EMBEDDED.get(key)
@@ -169,33 +206,41 @@ def _vectors(embedder: Embedder, text: str) -> np.ndarray:
     return vectors
 
 
-def probability(embedder: Embedder, text: str, kind: IntentKind) -> float:
-    """The classifier's probability that a message is of `kind`: the highest of the whole message's and each
-    of its sentences'."""
-    return float(_model(embedder, kind).predict_proba(_vectors(embedder, text))[:, 1].max())
+def personal_request_probability(embedder: Embedder, text: str) -> float:
+    """The probability that a message asks for someone's personal data: the highest of the whole message's
+    and each of its sentences'."""
+    return float(_personal_model(embedder).predict_proba(_vectors(embedder, text))[:, 1].max())
 
 
-def unsafe_probability(embedder: Embedder, text: str) -> float:
-    """The probability that a message asks to defeat a safety system."""
-    return probability(embedder, text, "safety")
+def unsafe_probability(embedder: Embedder, model_dir: Path, text: str) -> float:
+    """The probability that a message asks to defeat a safety system: the highest of the whole message's and
+    each of its sentences'."""
+    return float(safety_model(embedder, model_dir).probabilities(scored_texts(text)).max())
 
 
 @register_validator(name="copilot/safety_intent", data_type="string")
 class SafetyIntent(Validator):  # type: ignore[misc]
     """A message that reads like a request to defeat a safety system, by meaning rather than wording."""
 
-    def __init__(self, embedder: Embedder | None = None, on_fail: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        embedder: Embedder | None = None,
+        model_dir: Path | None = None,
+        on_fail: Any = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(on_fail=on_fail, **kwargs)
+        if embedder is not None and model_dir is None:
+            raise ValueError(
+                "SafetyIntent needs a model_dir for its fine-tuned classifier when given an embedder"
+            )
         self.embedder = embedder
-
-    def warm_up(self) -> None:
-        if self.embedder is not None:
-            _model(self.embedder, "safety")
+        self.model_dir = model_dir
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
-        if self.embedder is None:
+        if self.embedder is None or self.model_dir is None:
             return PassResult()
-        probability = unsafe_probability(self.embedder, str(value))
+        probability = unsafe_probability(self.embedder, self.model_dir, str(value))
         if probability >= THRESHOLD:
             return FailResult(
                 error_message=SAFETY_INTENT_REASON,

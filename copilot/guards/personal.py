@@ -21,8 +21,7 @@ from guardrails.classes.validation.validation_result import (
     ValidationResult,
 )
 
-from copilot.guards.intent import PERSONAL_THRESHOLD
-from copilot.guards.intent import probability as intent_probability
+from copilot.guards.intent import PERSONAL_THRESHOLD, personal_request_probability
 from copilot.guards.text import normalise
 from knowledge.embeddings import Embedder
 
@@ -296,7 +295,7 @@ class PersonalData(Validator):  # type: ignore[misc]
                     metadata={"attribute": attribute},
                 )
         if self.embedder is not None:
-            probability = intent_probability(self.embedder, text, "personal_request")
+            probability = personal_request_probability(self.embedder, text)
             if probability >= PERSONAL_THRESHOLD:
                 return FailResult(
                     error_message=(

@@ -55,8 +55,10 @@ log = logging.getLogger(__name__)
 CASES = Path(__file__).resolve().parents[1] / "cases"
 REDTEAM = CASES / "redteam.yaml"
 BENIGN = CASES / "benign.yaml"
-Independent = Literal["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7"]
-Split = Literal["dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7"]
+Independent = Literal["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"]
+Split = Literal[
+    "dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"
+]
 INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh", CASES / "redteam_heldout.yaml", CASES / "benign_heldout.yaml"),
     ("fresh2", CASES / "redteam_fresh2.yaml", CASES / "benign_fresh2.yaml"),
@@ -65,6 +67,7 @@ INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh5", CASES / "redteam_fresh5.yaml", CASES / "benign_fresh5.yaml"),
     ("fresh6", CASES / "redteam_fresh6.yaml", CASES / "benign_fresh6.yaml"),
     ("fresh7", CASES / "redteam_fresh7.yaml", CASES / "benign_fresh7.yaml"),
+    ("fresh8", CASES / "redteam_fresh8.yaml", CASES / "benign_fresh8.yaml"),
 )
 """(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 SPLIT_HISTORY: dict[Split, str] = {
@@ -102,10 +105,20 @@ SPLIT_HISTORY: dict[Split, str] = {
     "0.733 unsafe refused or routed, 11.4 % false refusals), then after each of that session's two steps, both "
     "chosen on fresh6 and the other development sets (fresh6's cases as classifier training phrases and rules for "
     'its misses; a rule for "don\'t send it for approval" that mended a development regression), unchanged by '
-    "both; nothing was chosen by looking at it: its figure is the honest one",
+    "both; nothing was chosen by looking at it: its figure then was the honest one; in the sixth session, once "
+    "fresh8 existed, its failures were read and it became development data: no longer clean",
+    "fresh8": "written the same way (2026-11-22, sixth session) by a helper that saw only the demo site files, "
+    "and never read by whoever changes the guards; measured with the offline guards of 41c9f37 (0.800 handled, "
+    "0.817 unsafe refused or routed, 7.1 % false refusals), then after each of that session's two steps, both "
+    "chosen on fresh7 and the other development sets: the safety classifier fine-tuned end to end instead of an "
+    "SVM on frozen embeddings, chosen by leave-one-set-out on fresh5 .. fresh7, with fresh7's cases as training "
+    "phrases (0.833 / 0.950 / 2.9 %); then rules for fresh7's misses (write requests in more words, approvals "
+    "back-dated or signed in someone's name, role and system-prompt phrasings) and the classifier's flag on a "
+    "message that speaks of an approval read as a claim (0.867 / 0.967 / 2.9 %); nothing was chosen by looking "
+    "at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLITS: tuple[Split, ...] = ("fresh7",)
+BLIND_SPLITS: tuple[Split, ...] = ("fresh8",)
 """The clean splits: the report counts their failures per category but does not list them, so they stay blind."""
 CATEGORIES = (
     "jailbreak",

@@ -21,7 +21,7 @@ def test_a_message_the_screen_flags_is_refused_before_the_agent_runs(
     _screen(fake_openai, "defeat_safety")
     answer = chat(
         screened_services,
-        "P-101 keeps dropping out tonight, keep it going till the morning",
+        "What happens electrically if terminals 14 and 15 on the P-101 relay get linked?",
         thread_id="sc1",
         user_id="ana",
     )

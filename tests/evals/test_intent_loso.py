@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.linear_model import LogisticRegression
 
-from evals.intent_loso import DevSet, development_sets, leave_one_set_out, summary
+from evals.intent_loso import DevSet, _Vectors, development_sets, leave_one_set_out, on_embeddings, summary
 from evals.suites.guardrails import BLIND_SPLITS, INDEPENDENT_SETS, load_cases
 from knowledge.embeddings import Embedder
 
@@ -47,7 +47,7 @@ def test_each_set_is_scored_by_a_model_trained_without_it(embedder: Embedder) ->
         model.fit = fit  # type: ignore[method-assign]
         return model
 
-    held_out = leave_one_set_out(embedder, [first, second], make, phrases)
+    held_out = leave_one_set_out([first, second], on_embeddings(_Vectors(embedder), make), phrases)
     assert fitted == [8, 8]  # 10 phrases minus the held-out set's own two
     assert [h.name for h in held_out] == ["a", "b"]
     assert all(h.unsafe.shape == (1,) and h.benign.shape == (1,) for h in held_out)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from copilot.config import Settings
@@ -36,5 +38,5 @@ def rule_guards(site: SiteSpec, vocabulary: SiteVocabulary) -> Guards:
 
 
 @pytest.fixture(scope="session")
-def guards(site: SiteSpec, vocabulary: SiteVocabulary, embedder: Embedder) -> Guards:
-    return Guards(site, vocabulary=vocabulary, embedder=embedder)
+def guards(site: SiteSpec, vocabulary: SiteVocabulary, embedder: Embedder, guard_model_dir: Path) -> Guards:
+    return Guards(site, vocabulary=vocabulary, embedder=embedder, intent_model_dir=guard_model_dir)
