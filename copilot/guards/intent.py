@@ -140,7 +140,7 @@ def new_classifier() -> LogisticRegression:
 
 
 def safety_model(embedder: Embedder, model_dir: Path) -> FineTunedClassifier:
-    """The fine-tuned safety classifier: from memory, else from `model_dir`, else trained now (about two
+    """The fine-tuned safety classifier: from memory, else from `model_dir`, else trained now (about three
     minutes, once: copilot.guards.finetune)."""
     key = _safety_key(embedder.model_path)
     with _LOCK:
