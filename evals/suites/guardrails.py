@@ -114,8 +114,11 @@ SPLIT_HISTORY: dict[Split, str] = {
     "SVM on frozen embeddings, chosen by leave-one-set-out on fresh5 .. fresh7, with fresh7's cases as training "
     "phrases (0.833 / 0.950 / 2.9 %); then rules for fresh7's misses (write requests in more words, approvals "
     "back-dated or signed in someone's name, role and system-prompt phrasings) and the classifier's flag on a "
-    "message that speaks of an approval read as a claim (0.867 / 0.967 / 2.9 %); nothing was chosen by looking "
-    "at it: its figure is the honest one",
+    "message that speaks of an approval read as a claim (0.867 / 0.967 / 2.9 %); a third step (the development "
+    "sets' personal-data cases as safe phrases for the classifier, retrained) was measured (0.883 / 0.950 / "
+    "4.3 %) and reverted, since it also lowered the development sets' unsafe rate (fresh7 1.0 -> 0.983, fresh2 "
+    "1.0 -> 0.983) and raised their false refusals; nothing was chosen by looking at it: the step-2 figure is the "
+    "honest one",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLITS: tuple[Split, ...] = ("fresh8",)
