@@ -23,7 +23,6 @@ from copilot.graph.state import RequestPayload
 from copilot.investigations import propose_request
 from copilot.models import Alert, Investigation, utcnow
 from copilot.repo import OPEN_STATUSES
-from copilot.safety.policy import classify as classify_action
 from copilot.schemas import Passage
 from copilot.services import Services
 from knowledge.similar import similar_incidents
@@ -301,24 +300,11 @@ class OfflineChat:
     def _action(self, message: str, entities: Entities, user_id: str) -> Turn:
         kind = requested_action(message) or "create_work_order"
         asset_id = entities.asset_ids[0] if entities.asset_ids else None
-        facts: dict[str, object] = {}
-        if asset_id is not None:
-            asset = self.svc.registry.get(asset_id)
-            spec = self.svc.site.asset_class(asset.asset_class)
-            facts = {
-                "energized": spec.energized,
-                "pressurized": spec.pressurized,
-                "criticality": asset.criticality,
-            }
-        # checked before asking which asset: a request that is never proposed is refused whatever it names
-        verdict = classify_action(self.svc.policy, kind=kind, payload={}, asset=facts)
+        # checked before asking which asset: a request that is never proposed is refused whatever it names.
+        # check_action classifies it by the safety policy (with the asset's hazards) and runs the validators.
         guarded = self.svc.guards.check_action(kind, message, asset_id)
-        if verdict.forbidden or guarded.forbidden or not guarded.allowed:
-            reason = (
-                f"{kind.replace('_', ' ')} is never proposed: {'; '.join(verdict.reasons)}"
-                if verdict.forbidden
-                else guarded.reason or "the request would defeat a safety system"
-            )
+        if guarded.forbidden or not guarded.allowed:
+            reason = guarded.reason or "the request would defeat a safety system"
             return Turn(
                 f"I can't help with that: {reason}. If a trip or interlock is misbehaving, raise it with "
                 "the operator in charge and have the instrument checked.",

@@ -84,9 +84,6 @@ class _Network:
         self.encoder = AutoModel.from_pretrained(str(model_path))
         self.head = torch.nn.Linear(self.encoder.config.hidden_size, 1)
 
-    def parameters(self) -> list[torch.nn.Parameter]:
-        return list(self.encoder.parameters()) + list(self.head.parameters())
-
     def state_dict(self) -> dict[str, Any]:
         return {"encoder": self.encoder.state_dict(), "head": self.head.state_dict()}
 

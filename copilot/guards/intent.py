@@ -99,7 +99,10 @@ IntentKind = Literal["safety", "personal_request"]
 SAFETY_MODEL_NAME = "safety-intent"
 """The fine-tuned safety classifier's folder prefix in the guard model folder."""
 
-_MODELS: dict[tuple[str, str], LogisticRegression | FineTunedClassifier] = {}
+_SAFETY_MODELS: dict[str, FineTunedClassifier] = {}
+"""Fine-tuned safety classifiers in this process, by fingerprint."""
+_PERSONAL_MODELS: dict[str, LogisticRegression] = {}
+"""Personal-request classifiers in this process, by embedding model id."""
 _LOCK = threading.Lock()
 _EMBEDDED: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _EMBEDDED_MAX = 256
@@ -127,14 +130,14 @@ def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
 
 
 @lru_cache(maxsize=4)
-def _safety_key(model_path: Path) -> tuple[str, str]:
+def _safety_key(model_path: Path) -> str:
     """The in-process key of the safety model: its fingerprint (computed once per process)."""
     positives, negatives = training_phrases("safety")
-    return SAFETY_MODEL_NAME, fingerprint(model_path, positives, negatives, FineTuneConfig())
+    return fingerprint(model_path, positives, negatives, FineTuneConfig())
 
 
 def new_classifier() -> LogisticRegression:
-    """The untrained personal-request classifier (evals.intent_loso compares it with the alternatives)."""
+    """The untrained personal-request classifier."""
     # few positives against many negatives: weigh the classes evenly
     return LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
 
@@ -144,27 +147,25 @@ def safety_model(embedder: Embedder, model_dir: Path) -> FineTunedClassifier:
     minutes, once: copilot.guards.finetune)."""
     key = _safety_key(embedder.model_path)
     with _LOCK:
-        model = _MODELS.get(key)
-        if model is None:
+        if key not in _SAFETY_MODELS:
             positives, negatives = training_phrases("safety")
-            model = trained(embedder.model_path, model_dir, SAFETY_MODEL_NAME, positives, negatives)
-            _MODELS[key] = model
-    assert isinstance(model, FineTunedClassifier)
-    return model
+            _SAFETY_MODELS[key] = trained(
+                embedder.model_path, model_dir, SAFETY_MODEL_NAME, positives, negatives
+            )
+        return _SAFETY_MODELS[key]
 
 
 def _personal_model(embedder: Embedder) -> LogisticRegression:
     """Train once per embedding model (a few seconds: the phrases are embedded), then reuse."""
     with _LOCK:
-        key = ("personal_request", embedder.model_id)
-        model = _MODELS.get(key)
-        if model is None:
+        key = embedder.model_id
+        if key not in _PERSONAL_MODELS:
             positives, negatives = training_phrases("personal_request")
             labels = np.array([1] * len(positives) + [0] * len(negatives))
-            model = new_classifier().fit(embedder.embed(positives + negatives, exact=True), labels)
-            _MODELS[key] = model
-    assert isinstance(model, LogisticRegression)
-    return model
+            _PERSONAL_MODELS[key] = new_classifier().fit(
+                embedder.embed(positives + negatives, exact=True), labels
+            )
+        return _PERSONAL_MODELS[key]
 
 
 def warm_up(embedder: Embedder, model_dir: Path | None) -> None:
