@@ -74,6 +74,8 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         r"cria|criar|abra|erstelle|erstellen|eröffne|lege|leg)\b[^.?!]{0,40}\b(?:orden de trabajo|arbeitsauftrag|"
         r"auftrag|ordre de travail|bon de travail|ordem de (?:serviço|servico|trabalho))",
         r"\b(?:arbeitsauftrag|auftrag)\b[^.?!]{0,60}\b(?:anlegen|erstellen|freigeben|eröffnen|aufmachen)\b",
+        r"\b(?:maak|open|maken|aanmaken)\b[^.?!]{0,40}\bwerkorder\b|\bwerkorder\b[^.?!]{0,60}\b(?:aanmaken|maken|"
+        r"openen|aan)\b",
     ),
     "book_technician": (
         r"\bbook (a |an )?(tech|technician|fitter|electrician)",
@@ -84,10 +86,12 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:programa|programar|asigna|asignar|agenda|agendar|reserva|reservar|planifie|réserve|envoie)\b"
         r"[^.?!]{0,40}\b(?:técnico|tecnico|technicien|electricista|électricien|eletricista)",
         # "go ahead and schedule the tube cleaning for Saturday": a job to plan, with whoever it names
-        r"(?:^|[.!,;:]\s*|\b(?:go ahead and|please|pls|so|and|then|now|just)\s+)schedule\s+(?!is\b|for\b)"
+        r"(?:^|[.!,;:]\s*|\b(?:go ahead and|please|pls|so|and|then|now|just)\s+)(?:schedule|book)\s+(?!is\b|for\b)"
         r"[^.?!]{0,80}\b(?:for|on|at|this|next|tomorrow|tonight|with)\b",
         r"\b(?:programa|programar|planifica|planificar|agenda|agendar)\b(?:[^.?!]|\.(?=\d)){0,80}\b(?:para (?:el|la|mañana|"
         r"manana|hoy|esta|este)|el (?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo))\b",
+        # Dutch: "plan de lekzoektocht op C-303 morgenochtend in", "inplannen", "boek ... in"
+        r"\b(?:plan|zet|boek)\b[^.?!]{0,80}\s(?:in|op de planning)\s*(?:[,.!;]|$)|\binplannen\b",
     ),
 }
 _ASKS = re.compile(

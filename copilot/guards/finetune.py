@@ -60,11 +60,20 @@ class FineTuneConfig:
 
 
 def fingerprint(
-    model_path: Path, positives: Sequence[str], negatives: Sequence[str], config: FineTuneConfig
+    model_path: Path,
+    positives: Sequence[str],
+    negatives: Sequence[str],
+    config: FineTuneConfig,
+    *,
+    bf16: bool,
 ) -> str:
-    """Names a trained model: changes when a phrase, a setting or the base model's weights change."""
+    """Names a trained model: changes when a phrase, a setting, the training precision or the base model's
+    weights change. The precision is part of it because bfloat16 and float32 training give different models
+    (at ee16560, one benign case of the guardrails suite's 620 apart), so a cache copied between CPUs is not mistaken."""
     digest = hashlib.sha256()
     digest.update(json.dumps([list(positives), list(negatives), asdict(config)], ensure_ascii=False).encode())
+    if bf16:  # float32 models keep the names they had before the precision was part of the fingerprint
+        digest.update(b"bf16")
     for name in ("config.json", "model.safetensors", "pytorch_model.bin"):
         path = model_path / name
         if path.exists():
@@ -148,12 +157,19 @@ class FineTunedClassifier:
 
 
 def train(
-    model_path: Path, positives: Sequence[str], negatives: Sequence[str], config: FineTuneConfig | None = None
+    model_path: Path,
+    positives: Sequence[str],
+    negatives: Sequence[str],
+    config: FineTuneConfig | None = None,
+    *,
+    bf16: bool | None = None,
 ) -> FineTunedClassifier:
-    """Fine-tune the base model on labelled phrases (positives = 1)."""
+    """Fine-tune the base model on labelled phrases (positives = 1); `bf16` autocasts the training in
+    bfloat16 (None: where the CPU has it natively)."""
     import torch
 
     config = config or FineTuneConfig()
+    bf16 = native_bf16() if bf16 is None else bf16
     if not positives or not negatives:
         raise ValueError("fine-tuning needs positive and negative phrases")
     torch.manual_seed(config.seed)
@@ -175,7 +191,6 @@ def train(
         optimiser, lambda step: min(1.0, (step + 1) / warmup) * max(0.0, (steps - step) / steps)
     )
     pos_weight = torch.tensor(len(negatives) / len(positives))
-    bf16 = native_bf16()
     network.train(True)
     for _ in range(config.epochs):
         rng.shuffle(data)
@@ -206,7 +221,8 @@ def trained(
     trained now (minutes; logged) and saved there for every later process. Concurrent trainers each write a
     private folder and rename it into place, so a reader never sees half a model."""
     config = config or FineTuneConfig()
-    key = fingerprint(model_path, positives, negatives, config)
+    bf16 = native_bf16()
+    key = fingerprint(model_path, positives, negatives, config, bf16=bf16)
     folder = cache_dir / f"{name}-{key}"
     if (folder / WEIGHTS).exists():
         return FineTunedClassifier.load(model_path, folder, config)
@@ -217,7 +233,7 @@ def trained(
         folder,
     )
     started = time.perf_counter()
-    model = train(model_path, positives, negatives, config)
+    model = train(model_path, positives, negatives, config, bf16=bf16)
     seconds = round(time.perf_counter() - started, 1)
     cache_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{name}-", dir=cache_dir))
@@ -229,7 +245,7 @@ def trained(
             "positives": len(positives),
             "negatives": len(negatives),
             "config": asdict(config),
-            "bf16_training": native_bf16(),
+            "bf16_training": bf16,
             "training_seconds": seconds,
         },
     )

@@ -72,7 +72,7 @@ from sklearn.linear_model import LogisticRegression
 
 from copilot.guards.finetune import FineTuneConfig, FineTunedClassifier, fingerprint, trained
 from copilot.guards.safety import SAFE_REFUSAL
-from knowledge.embeddings import Embedder
+from knowledge.embeddings import Embedder, native_bf16
 
 DATA = Path(__file__).with_name("data")
 SAFETY_TRAINING = DATA / "safety_intent_train.yaml"
@@ -133,7 +133,7 @@ def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
 def _safety_key(model_path: Path) -> str:
     """The in-process key of the safety model: its fingerprint (computed once per process)."""
     positives, negatives = training_phrases("safety")
-    return fingerprint(model_path, positives, negatives, FineTuneConfig())
+    return fingerprint(model_path, positives, negatives, FineTuneConfig(), bf16=native_bf16())
 
 
 def new_classifier() -> LogisticRegression:

@@ -80,14 +80,15 @@ _PHONE_NATIONAL = re.compile(r"(?<![\w+.,/-])0[1-9]\d{1,3}[ /-]?\d{3,4}[ -]?\d{3
 """A national number with its trunk 0 (0151 23456789, 07700 900461); 10 to 12 digits (see find_personal_data)."""
 _PHONE_CONTEXT = re.compile(
     r"\b(?:phone|tel|telephone|mobile|cell|cellphone|handy(?:nummer)?|telefon(?:nummer)?|rufnummer|movil|celular|"
-    r"telefono|numero|cellulare|portable|telemovel|call (?:me|him|her|them)(?: (?:on|at))?|ring (?:me|him|her)"
+    r"telefono|numero|n[uú]m[eé]ro(?: (?:perso|personnel|personal|privado|priv[eé]))?|cellulare|portable|telemovel|call (?:me|him|her|them)(?: (?:on|at))?|ring (?:me|him|her)"
     r"(?: on)?|text (?:me|him|her)(?: on| at)?|whatsapp|sms|number is|reach (?:me|him|her) (?:on|at))"
-    r"\s*(?::|is|on|at)?\s*(\(?\+?\d[\d ().-]{6,18}\d)",
+    r"\s*(?::|is|on|at|es|est|ist|é|è)?\s*(\(?\+?\d[\d ().-]{6,18}\d)",
     re.IGNORECASE,
 )
 _HEALTH = re.compile(
     r"\b(?:diabetic|diabetes|epilep(?:sy|tic)|asthma(?:tic)?|pregnan(?:t|cy)|cancer|chemo(?:therapy)?|"
-    r"(?:herniated|slipped|prolapsed) disc|heart (?:attack|condition|problem|surgery)|had a (?:hypo|stroke|"
+    r"(?:herniated|slipped|prolapsed) (?:a )?discs?|(?:takes?|taking|on) (?:insulin|antidepressants?|blood thinners|"
+    r"warfarin|lithium|methadone|antipsychotics?)|heart (?:attack|condition|problem|surgery)|had a (?:hypo|stroke|"
     r"miscarriage)|hypoglyc(?:a)?emi(?:a|c)|migraines?|mental health (?:issues?|problems?|condition)|"
     r"depression|depressed|anxiety (?:disorder|attacks?)|panic attacks?|burn-?out|bipolar|adhd|autis(?:m|tic)|"
     r"hiv|(?:had|having|recovering from|after|back from|since) (?:an? |my |his |her |their )?(?:[a-z]+ )?(?:surgery|"
@@ -99,10 +100,29 @@ _HEALTH = re.compile(
     r"schwanger|zuckerkrank|bandscheibenvorfall|embarazada|diabetico|diabetica|enceinte|incinta)\b",
     re.IGNORECASE,
 )
+_SPECIAL = re.compile(
+    r"\b(?:is|are|was|he'?s|she'?s|they'?re|being|as an?)\s+(?:an?\s+)?(?:practising\s+|practicing\s+|devout\s+|"
+    r"strict\s+)?(?:muslim|christian|catholic|protestant|jewish|hindu|sikh|buddhist|atheist|jehovah'?s? witness|"
+    r"mormon|gay|lesbian|bisexual|transgender)\b|"
+    r"\b(?:fasting for ramadan|(?:observes?|observing) (?:ramadan|the sabbath|shabbat|lent)|for (?:yom kippur|eid|"
+    r"diwali|passover|rosh hashanah|friday prayers?)|prays? (?:five times|at the mosque|at church|at the temple))\b|"
+    r"\b(?:trade union (?:member(?:ship)?|rep(?:resentative)?)|union (?:member(?:ship)?|rep(?:resentative)?|steward)|"
+    r"shop steward|joined the (?:trade )?union)\b|"
+    r"\b(?:criminal record|previous convictions?|convicted of|on probation|served time|(?:was|been) in prison)\b|"
+    r"\b(?:going through a divorce|getting divorced)\b",
+    re.IGNORECASE,
+)
+"""Other special categories of personal data (GDPR art. 9 and 10): religion, sexual orientation, trade-union
+membership, criminal records; and a divorce, private life that colleagues share in passing."""
+_PHONE_PAIRS = re.compile(r"(?<![\w+.,/-])0[1-9](?:[ .-]\d{2}){4}(?![\w/-]|[.,]\d)")
+"""A national number written in pairs with its trunk 0, as in France (06 12 34 56 78)."""
 """A health fact about a person (special-category data under GDPR): the condition is redacted, the rest kept."""
 _STREET = (
     r"(?:street|st|road|rd|avenue|ave|lane|ln|drive|dr|boulevard|blvd|court|ct|way|place|pl|terrace|close|"
-    r"crescent|gardens|grove|square|sq|park|row|hill|mews|calle|avenida|rue|strasse|straße|weg|straat|via)"
+    r"crescent|gardens|grove|square|sq|park|row|hill|mews|calle|avenida|rue|strasse|straße|weg|straat|via|"
+    # capitalised, as addresses are written ("14 Willow Crescent"); only the words a machine's text never uses
+    # this way ("Drive", "Way", "Park" and "Close" can name equipment or steps)
+    r"Street|Road|Avenue|Lane|Boulevard|Crescent|Gardens|Grove|Square|Terrace|Mews)"
 )
 _ADDRESS = re.compile(
     rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][a-z]+\.?\s+){{1,3}}{_STREET}\b\.?(?:,?\s+(?:apt|flat|unit)\.?\s*\d+\w?)?"
@@ -130,6 +150,7 @@ KIND_LABELS = {
     "iban": "IBAN",
     "address": "home address",
     "health": "health information",
+    "special": "religion, sexual orientation, union membership or criminal record",
 }
 
 
@@ -169,6 +190,8 @@ def find_personal_data(text: str) -> list[Finding]:
     for m in _PHONE_NATIONAL.finditer(text):
         if 10 <= len(re.sub(r"\D", "", m.group(0))) <= 12 and not _UNIT_AFTER.match(text[m.end() :]):
             add("phone", m.start(), m.end())
+    for m in _PHONE_PAIRS.finditer(text):
+        add("phone", m.start(), m.end())
     for m in _PHONE_CONTEXT.finditer(text):
         if _phone_digits_ok(m.group(1)) and not _UNIT_AFTER.match(text[m.end(1) :]):
             add("phone", m.start(1), m.end(1))
@@ -181,6 +204,8 @@ def find_personal_data(text: str) -> list[Finding]:
             add("address", m.start(1), m.end(1))
     for m in _HEALTH.finditer(text):
         add("health", m.start(), m.end())
+    for m in _SPECIAL.finditer(text):
+        add("special", m.start(), m.end())
     return sorted(found, key=lambda f: f.start)
 
 
@@ -236,6 +261,12 @@ def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
             r"getting divorced|in trouble|being fired|on a disciplinary)"
         ),
         re.compile(rf"\bwhy (?:is|was)\s+{person}\s+(?:off|absent|away|sick|not (?:at|in) work)\b"),
+        # "Has Chen Wei ever had a disciplinary or a failed drug test?"
+        re.compile(
+            rf"\b(?:has|had|did|does|is)\s+{person}\s+(?:\w+\s+)?(?:ever\s+)?(?:had|have|got|get|been|fail(?:ed)?)\s+"
+            r"(?:a |an |any )?(?:disciplinar\w*|written warnings?|final warnings?|(?:failed )?(?:drug|alcohol) tests?|"
+            r"criminal record|convictions?|(?:sick|medical) leave|sick notes?|complaints? against)"
+        ),
     ]
 
 
@@ -294,7 +325,11 @@ class PersonalData(Validator):  # type: ignore[misc]
                     ),
                     metadata={"attribute": attribute},
                 )
-        if self.embedder is not None:
+        # The classifier alone does not refuse a message that itself gives personal data (a phone number, an
+        # address, a health fact): that message supplies data rather than asks for it, and the values check
+        # redacts what it gives. On the development sets 47 of the 52 cases that give data and expect it
+        # redacted carry such values, and 1 of the 53 that ask for someone's data (seventh session).
+        if self.embedder is not None and not find_personal_data(text):
             probability = personal_request_probability(self.embedder, text)
             if probability >= PERSONAL_THRESHOLD:
                 return FailResult(

@@ -34,7 +34,9 @@ _OBJ = (
     r"pressostat[oi]?s?|thermostat de securite|securites?|[a-z]*(?:druckschalter|wachter|abschaltung(?:en)?|"
     r"schalter)|presostatos?|interruptor(?:es)? de (?:flujo|presion|nivel)|"
     r"disparo|parada de emergencia|arret d'urgence|not-?aus|sicurezza|interblocco|intertravamento|"
-    r"zabezpieczeni[ea]|blokad[aey])"
+    r"zabezpieczeni[ea]|blokad[aey]|"
+    r"overbelasting(?:srelais|sbeveiliging)?|beveiliging(?:en)?|vergrendeling(?:en)?|noodstop|veiligheidsklep(?:pen)?|"
+    r"[a-z]*schakelaars?)"
 )
 _ALARM_OBJ = (
     r"(?:alarms?|horns?|sirens?|buzzers?|beacons?|annunciators?|warnings?|alerts?|gas (?:detectors?|monitors?)|"
@@ -51,7 +53,8 @@ _DEFEAT = (
     r"desactivar|silenciar|contourner|shunter|desactiver|uberbrucken|ueberbruecken|uberbrucke|ueberbruecke|"
     r"zmostkowac|zmostkuj\w*|zmostkowal\w*|uberbruckt|ueberbrueckt|(?:hacer|hago|hacerle|hacele|le hago|poner|pongo|meter|fazer|faco) (?:un |uma? )?"
     r"(?:puente|ponte|jumper)(?: (?:a|al|en|no|na))?|"
-    r"deaktivieren|stummschalten|ponticellare|escludere|disattivare|bypassare|desativar)"
+    r"deaktivieren|stummschalten|ponticellare|escludere|disattivare|bypassare|desativar|"
+    r"overbruggen|overbrug|overbrugd|omzeilen|omzeil|uitschakelen|uitzetten|negeren)"
 )
 _PASSIVE = (
     r"(?:bypassed|jumpered|jumped out|bridged(?: out)?|overridden|overrided|defeated|disabled|deactivated|"
@@ -128,7 +131,8 @@ RULES: dict[str, tuple[str, ...]] = {
         # object before the verb (German infinitives, Romance clitics)
         rf"\b{_OBJ}\b[^.\n]{{0,60}}\b(?:uberbrucken|ueberbruecken|uberbruckt|ueberbrueckt|deaktivieren|deaktiviert|"
         r"stummschalten|abklemmen|uberlisten|puentear|puenteo|anular|desactivar|shunter|ponticellare|bypassare|"
-        r"desativar|desligar|zmostkowac|zmostkuj\w*|wylaczyc)\b",
+        r"desativar|desligar|zmostkowac|zmostkuj\w*|wylaczyc|overbruggen|overbrugd|omzeilen|uitschakelen|"
+        r"uitzetten)\b",
         # a sensor fed a fixed value so the protection never sees the real one
         r"\b(?:sensor|switch|transmitter|probe|tapping|signal|input|transducer)\b[^.\n]{0,60}\bso (?:that )?(?:it|the "
         r"(?:\w+ )?(?:sensor|controller|plc|switch|transmitter|relay)) (?:always|permanently|constantly|only ever|never) "
@@ -166,6 +170,15 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"a waste|a hassle|excessive|too much|unnecessary|not necessary|pointless|a pain|optional|silly|bureaucracy|"
         rf"over the top|a formality|formalities|for show|(?:just )?paperwork|box-?ticking|a tick-?box exercise)|\b{_PROTECT}\b[^.\n]"
         rf"{{0,30}}\b(?:waste of time|slows (?:us|me|everyone) down|isn'?t necessary|isn'?t needed)",
+        # a protective step declared optional in the passive, as a poisoned manual puts it: "the 10-minute wait and
+        # the DC bus measurement in the lockout steps can be omitted", "the permit and gas test may be skipped"
+        rf"\b(?:{_PROTECT}|gas tests?|(?:the )?\d+[- ]minute wait|waits?|waiting time|(?:dc[- ]bus |voltage |gas )?"
+        r"measurements?|attendants?|standby (?:person|man)|hole watch|lockout steps?)\b[^.\n]{0,60}?\b(?:can|may|could|"
+        r"should) be (?:skipped|omitted|ignored|waived|left out|dispensed with|dropped)\b",
+        r"\b(?:to save time|save time|saves time|to be quicker|it'?s quicker)\b[^.\n]{0,30}\b(?:do not|don'?t|no need to|"
+        r"needn'?t) (?:wait|isolate|lock|drain|vent|test|measure|depressuri[sz]e)\b",
+        r"\b(?:may|can) (?:remain|stay|be left) (?:live|energi[sz]ed)\b[^.\n]{0,60}\b(?:cannot|can'?t|won'?t|will not|"
+        r"does not|doesn'?t) (?:cause )?(?:harm|hurt|shock|injure)",
         rf"\bjust\s+(?:hit|press|push|use)?\s*(?:the )?(?:local |e-?|emergency )?stop(?: button| station)?\b[^.\n]{{0,40}}"
         rf"\b{_WORK}\b",
         r"\b(?:use|borrow|take|remove|cut|pull|unlock|take off|grind off|bolt-?cut)\s+(?:off\s+)?(?:someone "
@@ -254,6 +267,17 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"\b{_WORK}\b[^.\n]{{0,40}}\b(?:live|hot|energi[sz]ed|under (?:power|voltage|pressure))\b(?! (?:test|"
         r"check|reading|readings|measurement))",
         r"\b(?:work|working)\s+(?:it\s+)?(?:live|hot|energi[sz]ed)\b",
+        # the same in the site's other languages: a repair or part change done with the machine running
+        r"(?<!nach dem )(?<!nach der )(?<!despues del )(?<!apres le )(?<!apres la )(?<!na de )(?<!na het )(?<!po )"
+        r"\b(?:lagerwechsel|dichtungswechsel|wechsel\w*|tausch\w*|austausch\w*|reparatur\w*|cambio|cambiar|sustituir|"
+        r"reparar|remplacer|remplacement|changer|trocar|troca|substituir|vervangen|wissel\w*|repareren|wymian\w*|"
+        r"naprawa\w*)\b[^.\n]{0,80}\b(?:im laufenden betrieb|bei laufender (?:pumpe|maschine|anlage)|en marcha|en "
+        r"funcionamiento|en fonctionnement|en marche|em funcionamento|em operacao|tijdens bedrijf|in bedrijf|terwijl "
+        r"(?:hij|ze|de pomp) draait|podczas pracy|w ruchu)\b",
+        r"\b(?:im laufenden betrieb|bei laufender (?:pumpe|maschine|anlage)|en marcha|en funcionamiento|en "
+        r"fonctionnement|en marche|em funcionamento|tijdens bedrijf|podczas pracy)\b[^.\n]{0,80}\b(?:lagerwechsel|"
+        r"dichtungswechsel|wechseln|tauschen|austauschen|reparieren|cambiar|sustituir|reparar|remplacer|changer|trocar|"
+        r"substituir|vervangen|repareren|wymienic|naprawic)\b",
         r"\b(?:leave|leaving|keep|keeping)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:breaker|isolator|disconnect|supply|power|e-\d)\s+"
         r"(?:on|closed|in|energi[sz]ed)\b[^.\n]{0,60}\b(?:while|and|when)\s+(?:i|i'?m|we|we'?re|you|he|she|they|the tech)\b",
         r"\b(?:loosen|open|crack|unbolt|remove)\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:plug|filter|pipe|flange|fitting|"
@@ -292,6 +316,10 @@ MESSAGE_RULES: dict[str, tuple[str, ...]] = {
         r"our )?(?:report|audit|monthly|kpi|numbers|figures|records?|history|log)s? (?:looks?|is|are|shows?)|"
         r"(?:the |my |our )?(?:manager|boss|supervisor|management|client|operators?|nobody|no one)\s+(?:doesn'?t|does not|"
         r"don'?t|won'?t|will not|needs? not|needn'?t|never)\s+(?:need to |have to |has to )?(?:know|find out|see|hear))",
+        # the same with the audit named first ("The auditor is coming tomorrow. How do I delete last night's ...")
+        r"\b(?:audit|auditors?|inspection|inspector|insurer)\b[^?!]{0,120}\b(?:delete|remove|wipe|erase|purge|scrub|"
+        r"edit out)\b[^?!]{0,80}\b(?:alarms?|events?|trips?|faults?|shut-?downs?|entries|records?)\b[^?!]{0,60}"
+        r"\b(?:history|log|logs|records?|trend|historian)\b",
         # a safety alarm's notifications stopped for good
         rf"\bstop\s+(?:sending|raising|emailing|paging|texting|showing|forwarding)\b[^?!]{{0,80}}\b{_ALARM_OBJ}\b[^?!]{{0,120}}"
         r"\b(?:ignore (?:it|them)|from now on|permanently|for good|forever|ever again)\b",

@@ -66,6 +66,10 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"aches?|is killing me|pain)|i (?:feel|am|'m) (?:sick|dizzy|nauseous|depressed|anxious)|do i have (?:covid|"
         r"cancer|diabetes|the flu|an infection)|symptoms of (?:covid|cancer|diabetes|flu|a heart attack|stroke|"
         r"depression|pregnancy)|am i pregnant|blood pressure (?:medication|pills)|see a doctor|prescription)\b",
+        # diets and losing weight, in the site's languages
+        r"\b(?:diet|diets|dieta|dietas|diät|diat|régime|regime alimentaire|dieet)\b[^.?!\n]{0,40}\b(?:lose|losing|perder|"
+        r"bajar|abnehmen|maigrir|perdre|dimagrire|afvallen|schudnąć|schudnac|kg|kilos?|weight|peso|poids|gewicht)\b|"
+        r"\b(?:lose|losing|perder|bajar|perdre|dimagrire) (?:\d+ ?(?:kg|kilos?|pounds|lbs?)|weight|peso|poids)\b",
     ),
     "fraud or attacks on systems": (
         r"\b(?:phishing|spear-?phishing|scam (?:e-?mail|message|call|text)|malware|ransomware|keylogger|spyware|"

@@ -55,9 +55,9 @@ log = logging.getLogger(__name__)
 CASES = Path(__file__).resolve().parents[1] / "cases"
 REDTEAM = CASES / "redteam.yaml"
 BENIGN = CASES / "benign.yaml"
-Independent = Literal["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"]
+Independent = Literal["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"]
 Split = Literal[
-    "dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8"
+    "dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"
 ]
 INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh", CASES / "redteam_heldout.yaml", CASES / "benign_heldout.yaml"),
@@ -68,6 +68,7 @@ INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh6", CASES / "redteam_fresh6.yaml", CASES / "benign_fresh6.yaml"),
     ("fresh7", CASES / "redteam_fresh7.yaml", CASES / "benign_fresh7.yaml"),
     ("fresh8", CASES / "redteam_fresh8.yaml", CASES / "benign_fresh8.yaml"),
+    ("fresh9", CASES / "redteam_fresh9.yaml", CASES / "benign_fresh9.yaml"),
 )
 """(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 SPLIT_HISTORY: dict[Split, str] = {
@@ -118,10 +119,14 @@ SPLIT_HISTORY: dict[Split, str] = {
     "sets' personal-data cases as safe phrases for the classifier, retrained) was measured (0.883 / 0.950 / "
     "4.3 %) and reverted, since it also lowered the development sets' unsafe rate (fresh7 1.0 -> 0.983, fresh2 "
     "1.0 -> 0.983) and raised their false refusals; nothing was chosen by looking at it: the step-2 figure is the "
-    "honest one",
+    "honest one; in the seventh session, once fresh9 existed, its failures were read and it became development "
+    "data: no longer clean",
+    "fresh9": "written the same way (2026-11-22, seventh session) by a helper that saw only the demo site files, "
+    "and never read by whoever changes the guards; measured with the offline guards of ee16560, the classifier "
+    "trained in float32 on this session's CPU (no native bfloat16), before that session's changes",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLITS: tuple[Split, ...] = ("fresh8",)
+BLIND_SPLITS: tuple[Split, ...] = ("fresh9",)
 """The clean splits: the report counts their failures per category but does not list them, so they stay blind."""
 CATEGORIES = (
     "jailbreak",

@@ -26,6 +26,9 @@ from copilot.chat.intents import requested_action
         ("Schedule an electrician to megger the P-202 motor.", "book_technician"),
         ("just create and release the WO for the P-201 seal change now", "create_work_order"),
         ("Bitte einen Techniker für die Frühschicht einplanen.", "book_technician"),
+        ("just book the C-303 4000 h service for saturday day shift with Chen", "book_technician"),
+        ("Plan de trillingsmeting op P-102 morgenochtend in, dagdienst.", "book_technician"),
+        ("Maak een werkorder voor de filterwissel op C-301.", "create_work_order"),
     ],
 )
 def test_requests_name_their_write(message: str, kind: str) -> None:
@@ -44,6 +47,8 @@ def test_requests_name_their_write(message: str, kind: str) -> None:
         "Which work orders are still open on P-201?",
         "lockout steps for P-202 before the seal job",
         "isolation procedure for CH-401 pls",
+        "Where is the log book for C-302 kept?",
+        "Wat is het plan in geval van een storing op P-101?",
     ],
 )
 def test_questions_and_reports_ask_for_no_write(message: str) -> None:

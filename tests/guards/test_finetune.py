@@ -25,12 +25,13 @@ NEGATIVES = [
 QUICK = FineTuneConfig(epochs=4, batch_size=4, encoder_lr=1e-4)
 
 
-def test_fingerprint_changes_with_phrases_and_settings(embedder: Embedder) -> None:
+def test_fingerprint_changes_with_phrases_settings_and_precision(embedder: Embedder) -> None:
     path = embedder.model_path
-    base = fingerprint(path, POSITIVES, NEGATIVES, QUICK)
-    assert base == fingerprint(path, list(POSITIVES), list(NEGATIVES), QUICK)
-    assert base != fingerprint(path, POSITIVES[:-1], NEGATIVES, QUICK)
-    assert base != fingerprint(path, POSITIVES, NEGATIVES, FineTuneConfig(epochs=5, batch_size=4))
+    base = fingerprint(path, POSITIVES, NEGATIVES, QUICK, bf16=False)
+    assert base == fingerprint(path, list(POSITIVES), list(NEGATIVES), QUICK, bf16=False)
+    assert base != fingerprint(path, POSITIVES[:-1], NEGATIVES, QUICK, bf16=False)
+    assert base != fingerprint(path, POSITIVES, NEGATIVES, FineTuneConfig(epochs=5, batch_size=4), bf16=False)
+    assert base != fingerprint(path, POSITIVES, NEGATIVES, QUICK, bf16=True)
 
 
 def test_training_separates_the_phrases_it_learned(embedder: Embedder) -> None:
