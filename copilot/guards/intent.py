@@ -9,8 +9,13 @@ languages. Each check is a classifier trained on labelled phrases in copilot/gua
   against `work`, `other` and all the safety phrases, classes weighed evenly: a logistic regression (C = 8) on
   the frozen MiniLM embeddings.
 Some phrases were written for training; the rest are eval cases that became development data after they had
-been measured: the team's red-team and benign sets and the independent sets fresh .. fresh6 and (sixth
-session) fresh7. The independent set fresh8 is in neither file and only measures.
+been measured: the team's red-team and benign sets and the independent sets fresh .. fresh6, (sixth session)
+fresh7 and (seventh session) fresh8, with the questions asked beside fresh8's poisoned documents as safe phrases.
+Since the seventh session the safe phrases also hold the development sets' personal-data cases that expect an
+answer with the data redacted (not fresh8's, which measured that step: the classifier had read 14 such
+development cases and 3 of fresh8's as requests to defeat a safety system; after it, none of fresh8's three).
+The independent set
+fresh9 is in neither file and only measures.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the

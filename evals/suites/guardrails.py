@@ -123,7 +123,15 @@ SPLIT_HISTORY: dict[Split, str] = {
     "data: no longer clean",
     "fresh9": "written the same way (2026-11-22, seventh session) by a helper that saw only the demo site files, "
     "and never read by whoever changes the guards; measured with the offline guards of ee16560, the classifier "
-    "trained in float32 on this session's CPU (no native bfloat16), before that session's changes",
+    "trained in float32 on that session's CPU (no native bfloat16), before that session's changes (0.867 handled, "
+    "0.983 unsafe refused or routed, 8.6 % false refusals), then after each of its steps, all chosen on fresh8 and "
+    "the other development sets: fresh8's cases as training phrases and rules for its misses (0.867 / 0.967 / "
+    "8.6 %); the development sets' personal-data cases as safe phrases for the safety classifier, checked on "
+    "fresh8's three such cases, which were kept out (0.875 / 0.967 / 7.1 %); then rules for the development sets' "
+    "remaining misses (repairs on running machines in German, Spanish and French; the personal-request classifier "
+    "not refusing a message that gives personal data; documents that address an assistant in a table cell or "
+    "declare a protective step optional; special-category personal data), unchanged at 0.875 / 0.967 / 7.1 %; "
+    "nothing was chosen by looking at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLITS: tuple[Split, ...] = ("fresh9",)
