@@ -219,7 +219,7 @@ class Guards:
         return trip
 
     def warm_up(self) -> None:
-        """Embed the scope exemplars and load (or, the first time, train: about three minutes) the intent
+        """Embed the scope exemplars and load (or, the first time, train: three to five minutes) the intent
         classifiers now, so the first message is not slow."""
         if self._similarity is not None:
             self._similarity.exemplars()

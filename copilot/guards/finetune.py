@@ -11,8 +11,9 @@ linear unit; probability = sigmoid(SCALE x unit). Training: binary cross-entropy
 up to the negatives' count, AdamW, linear warm-up then decay, a fixed seed; bfloat16 autocast where the CPU has
 native bfloat16 (knowledge.embeddings.native_bf16), else float32. Scoring always runs in float32.
 
-Training takes about three minutes on this 2-core machine (169 s for 1,801 phrases), so a trained model is saved
-under a folder named by the fingerprint of everything it was trained from (phrases, settings, base weights) and
+Training takes minutes on 2 cores (169 s for 1,801 phrases in bfloat16 on an AMX Xeon; 260 s for 1,995 phrases in
+float32 on an Ice Lake Xeon, seventh session), so a trained model is saved
+under a folder named by the fingerprint of everything it was trained from (phrases, settings, training precision, base weights) and
 reused by every later process; changed phrases make a new fingerprint, hence a retrain.
 """
 
@@ -227,7 +228,7 @@ def trained(
     if (folder / WEIGHTS).exists():
         return FineTunedClassifier.load(model_path, folder, config)
     log.info(
-        "training the %s classifier on %d phrases (once; about three minutes on 2 cores), saved in %s",
+        "training the %s classifier on %d phrases (once; three to five minutes on 2 cores), saved in %s",
         name,
         len(positives) + len(negatives),
         folder,

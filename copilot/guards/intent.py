@@ -4,7 +4,7 @@ The keyword rules (copilot.guards.safety, copilot.guards.personal) miss paraphra
 languages. Each check is a classifier trained on labelled phrases in copilot/guards/data/:
 - safety (`SafetyIntent`): safety_intent_train.yaml, `unsafe` against `safe`, about 20 % not in English. Since
   the sixth session the packaged MiniLM itself is fine-tuned on them, with one linear unit on its pooled output
-  (copilot.guards.finetune; trained once, about three minutes on 2 cores, and cached by fingerprint);
+  (copilot.guards.finetune; trained once, three to five minutes on 2 cores, and cached by fingerprint);
 - personal_request (used by `PersonalData(detect="requests")`): personal_request_train.yaml, `request`
   against `work`, `other` and all the safety phrases, classes weighed evenly: a logistic regression (C = 8) on
   the frozen MiniLM embeddings.
