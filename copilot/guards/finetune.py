@@ -12,9 +12,9 @@ up to the negatives' count, AdamW, linear warm-up then decay, a fixed seed; bflo
 native bfloat16 (knowledge.embeddings.native_bf16), else float32. Scoring always runs in float32.
 
 Training takes minutes on 2 cores (169 s for 1,801 phrases in bfloat16 on an AMX Xeon; 260 s for 1,995 phrases in
-float32 on an Ice Lake Xeon, seventh session), so a trained model is saved
-under a folder named by the fingerprint of everything it was trained from (phrases, settings, training precision, base weights) and
-reused by every later process; changed phrases make a new fingerprint, hence a retrain.
+float32 on an Ice Lake Xeon, seventh session), so a trained model is saved under a folder named by the fingerprint
+of everything it was trained from (phrases, settings, training precision, base weights) and reused by every later
+process; changed phrases make a new fingerprint, hence a retrain.
 """
 
 from __future__ import annotations
@@ -70,7 +70,8 @@ def fingerprint(
 ) -> str:
     """Names a trained model: changes when a phrase, a setting, the training precision or the base model's
     weights change. The precision is part of it because bfloat16 and float32 training give different models
-    (at ee16560, one benign case of the guardrails suite's 620 apart), so a cache copied between CPUs is not mistaken."""
+    (at ee16560, one benign case of the guardrails suite's 620 apart), so a cache copied between CPUs is not
+    mistaken."""
     digest = hashlib.sha256()
     digest.update(json.dumps([list(positives), list(negatives), asdict(config)], ensure_ascii=False).encode())
     if bf16:  # float32 models keep the names they had before the precision was part of the fingerprint
