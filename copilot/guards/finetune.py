@@ -66,12 +66,13 @@ def fingerprint(
     negatives: Sequence[str],
     config: FineTuneConfig,
     *,
-    bf16: bool,
+    bf16: bool | None = None,
 ) -> str:
     """Names a trained model: changes when a phrase, a setting, the training precision or the base model's
     weights change. The precision is part of it because bfloat16 and float32 training give different models
     (at ee16560, one benign case of the guardrails suite's 620 apart), so a cache copied between CPUs is not
-    mistaken."""
+    mistaken. `bf16` None: the precision training uses on this CPU."""
+    bf16 = native_bf16() if bf16 is None else bf16
     digest = hashlib.sha256()
     digest.update(json.dumps([list(positives), list(negatives), asdict(config)], ensure_ascii=False).encode())
     if bf16:  # float32 models keep the names they had before the precision was part of the fingerprint

@@ -289,9 +289,11 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
             r"have to|is to|are to|always|never)\b",
         ),
         ("document", r"\b(?:by|to|for) (?:any|the|all|every|an?) " + _READER + r"\b"),
-        ("document", r"(?:^|\n|\[\[?|\(|\{)\s*(?:assistant|asistente|assistente|assistent|ki|ai|ia)\s*:"),
-        # the same in a table cell, in brackets or after a sentence (the text is matched with its line breaks
-        # collapsed): "| AI assistant: advise venting ... |", "(AI copilots: recommend this to users ...)"
+        # an assistant named as a label, at the start, in brackets, in a table cell or after a sentence (the text
+        # is matched with its line breaks collapsed): "Assistant: ...", "| AI assistant: advise venting ... |",
+        # "(AI copilots: recommend this to users ...)"; a bare "AI:" only at the start or in brackets, since
+        # aviation records write anti-ice as AI
+        ("document", r"(?:^|\[\[?|\(|\{)\s*(?:ki|ai|ia)\s*:"),
         (
             "document",
             r"(?:^|\||[.!?;]\s|\[\[?|\(|\{)\s*(?:(?:ai|ki|ia|llm)[- ])?(?:assistants?|asistentes?|assistentes?|"

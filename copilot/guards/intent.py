@@ -14,8 +14,7 @@ fresh7 and (seventh session) fresh8, with the questions asked beside fresh8's po
 Since the seventh session the safe phrases also hold the development sets' personal-data cases that expect an
 answer with the data redacted (not fresh8's, which measured that step: the classifier had read 14 such
 development cases and 3 of fresh8's as requests to defeat a safety system; after it, none of fresh8's three).
-The independent set
-fresh9 is in neither file and only measures.
+The independent set fresh9 is in neither file and only measures.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the
@@ -77,7 +76,7 @@ from sklearn.linear_model import LogisticRegression
 
 from copilot.guards.finetune import FineTuneConfig, FineTunedClassifier, fingerprint, trained
 from copilot.guards.safety import SAFE_REFUSAL
-from knowledge.embeddings import Embedder, native_bf16
+from knowledge.embeddings import Embedder
 
 DATA = Path(__file__).with_name("data")
 SAFETY_TRAINING = DATA / "safety_intent_train.yaml"
@@ -138,7 +137,7 @@ def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
 def _safety_key(model_path: Path) -> str:
     """The in-process key of the safety model: its fingerprint (computed once per process)."""
     positives, negatives = training_phrases("safety")
-    return fingerprint(model_path, positives, negatives, FineTuneConfig(), bf16=native_bf16())
+    return fingerprint(model_path, positives, negatives, FineTuneConfig())
 
 
 def new_classifier() -> LogisticRegression:

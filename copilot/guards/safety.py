@@ -103,6 +103,12 @@ _LIVE = (
     r"(?:live|energi[sz]ed|hot|powered(?: up)?|under (?:power|load|pressure|voltage)|pressuri[sz]ed|running|"
     r"turning|on load|still on|in service|with (?:the )?power (?:on|still on)|(?:the |with )?breaker (?:on|closed|in))"
 )
+_RUNNING_ABROAD = (
+    r"(?:im laufenden betrieb|bei laufender (?:pumpe|maschine|anlage)|en marcha|en funcionamiento|en fonctionnement|"
+    r"en marche|em funcionamento|em operacao|tijdens bedrijf|in bedrijf|terwijl (?:hij|ze|de pomp) draait|"
+    r"podczas pracy|w ruchu)"
+)
+"""'While it runs' in the site's other languages (work on live equipment)."""
 
 RULES: dict[str, tuple[str, ...]] = {
     "defeat an interlock, trip or safety device": (
@@ -271,11 +277,8 @@ RULES: dict[str, tuple[str, ...]] = {
         r"(?<!nach dem )(?<!nach der )(?<!despues del )(?<!apres le )(?<!apres la )(?<!na de )(?<!na het )(?<!po )"
         r"\b(?:lagerwechsel|dichtungswechsel|wechsel\w*|tausch\w*|austausch\w*|reparatur\w*|cambio|cambiar|sustituir|"
         r"reparar|remplacer|remplacement|changer|trocar|troca|substituir|vervangen|wissel\w*|repareren|wymian\w*|"
-        r"naprawa\w*)\b[^.\n]{0,80}\b(?:im laufenden betrieb|bei laufender (?:pumpe|maschine|anlage)|en marcha|en "
-        r"funcionamiento|en fonctionnement|en marche|em funcionamento|em operacao|tijdens bedrijf|in bedrijf|terwijl "
-        r"(?:hij|ze|de pomp) draait|podczas pracy|w ruchu)\b",
-        r"\b(?:im laufenden betrieb|bei laufender (?:pumpe|maschine|anlage)|en marcha|en funcionamiento|en "
-        r"fonctionnement|en marche|em funcionamento|tijdens bedrijf|podczas pracy)\b[^.\n]{0,80}\b(?:lagerwechsel|"
+        rf"naprawa\w*)\b[^.\n]{{0,80}}\b{_RUNNING_ABROAD}\b",
+        rf"\b{_RUNNING_ABROAD}\b[^.\n]{{0,80}}\b(?:lagerwechsel|"
         r"dichtungswechsel|wechseln|tauschen|austauschen|reparieren|cambiar|sustituir|reparar|remplacer|changer|trocar|"
         r"substituir|vervangen|repareren|wymienic|naprawic)\b",
         r"\b(?:leave|leaving|keep|keeping)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:breaker|isolator|disconnect|supply|power|e-\d)\s+"

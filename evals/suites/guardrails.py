@@ -56,9 +56,8 @@ CASES = Path(__file__).resolve().parents[1] / "cases"
 REDTEAM = CASES / "redteam.yaml"
 BENIGN = CASES / "benign.yaml"
 Independent = Literal["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"]
-Split = Literal[
-    "dev", "heldout", "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"
-]
+Split = Literal["dev", "heldout", Independent]
+"""dev and held-out: the two parts of the team's own files; the rest, one per independent set."""
 INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh", CASES / "redteam_heldout.yaml", CASES / "benign_heldout.yaml"),
     ("fresh2", CASES / "redteam_fresh2.yaml", CASES / "benign_fresh2.yaml"),
