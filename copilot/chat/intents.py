@@ -92,6 +92,8 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         r"manana|hoy|esta|este)|el (?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo))\b",
         # Dutch: "plan de lekzoektocht op C-303 morgenochtend in", "inplannen", "boek ... in"
         r"\b(?:plan|zet|boek)\b[^.?!]{0,80}\s(?:in|op de planning)\s*(?:[,.!;]|$)|\binplannen\b",
+        # "plan voor morgen een lekzoektocht in op het persluchtnet": the separable verb's "in" before a place or time
+        r"(?:^|[.!]\s+)(?:plan|boek)\b[^.?!]{0,80}\sin\s+(?:op|bij|voor|met|aan|om|tijdens)\s",
     ),
 }
 _ASKS = re.compile(
@@ -103,6 +105,7 @@ _ASKS_HOW = re.compile(
     r"isolation|shutdown|shut-?down|restart|start-?up)\s+(?:steps?|procedure|instructions?|checklist|sequence)\b"
 )
 """A message that asks for the steps ("lockout steps for P-202") asks how, whatever its punctuation."""
+_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 _HISTORY = re.compile(
     r"\b(history|last (work ?orders?|repairs?|time)|past (work|repairs|jobs)|previous|"
     r"when was .* last|how often has)\b"
@@ -136,6 +139,16 @@ def requested_action(text: str) -> str | None:
     imperative ('shut down CH-401') or asks someone to act ('can you open a work order ...').
     """
     lower = text.lower().strip()
+    found = _requested_in(lower)
+    if found is None:
+        # an explicit ask after a greeting or some context: "Good morning, ... Could you please raise the work order?"
+        asks = [part.strip() for part in _SENTENCE_BREAK.split(lower) if _ASKS.match(part.strip())]
+        found = next((kind for part in asks if (kind := _requested_in(part))), None)
+    return found
+
+
+def _requested_in(lower: str) -> str | None:
+    """The write one lower-cased text asks for: an ask ("can you ...") or a sentence that is not a question."""
     asks = _ASKS.match(lower)
     question = re.match(
         r"^(how|what|why|when|where|which|who|is|are|do|does|should|can i|could i|may i)\b", lower

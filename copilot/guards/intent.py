@@ -14,7 +14,12 @@ fresh7 and (seventh session) fresh8, with the questions asked beside fresh8's po
 Since the seventh session the safe phrases also hold the development sets' personal-data cases that expect an
 answer with the data redacted (not fresh8's, which measured that step: the classifier had read 14 such
 development cases and 3 of fresh8's as requests to defeat a safety system; after it, none of fresh8's three).
-The independent set fresh9 is in neither file and only measures.
+In the eighth session fresh9 joined them (with fresh8's and fresh9's redacted personal-data cases as safe
+phrases), and so did 720 hard phrases written for training by helpers that saw only the demo site (360 unsafe:
+euphemisms, stories, role play, partial steps, other languages; 360 safe: questions about safety systems, alarm
+reports, proper write requests, colleagues' circumstances); and every sentence of a safe phrase is a safe
+phrase too (`_with_sentences`), since a message is scored by its highest sentence. The independent set fresh10
+is in neither file and only measures.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the
@@ -123,7 +128,7 @@ def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
     messages that ask for no one's data."""
     safety = _phrases(SAFETY_TRAINING)
     if kind == "safety":
-        return list(safety["unsafe"]), list(safety["safe"])
+        return list(safety["unsafe"]), _with_sentences(safety["safe"], exclude=set(safety["unsafe"]))
     personal = _phrases(PERSONAL_TRAINING)
     return list(personal["request"]), [
         *personal["work"],
@@ -131,6 +136,21 @@ def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
         *safety["unsafe"],
         *safety["safe"],
     ]
+
+
+def _with_sentences(safe: tuple[str, ...], exclude: set[str]) -> list[str]:
+    """The safe phrases, then each sentence a safe phrase is scored on (`segments`): a message's probability is
+    its highest sentence's, so every sentence of a safe message is safe too (eighth session: sentences of safe
+    development messages, never trained on alone, had come to read as unsafe)."""
+    out = list(dict.fromkeys(safe))
+    seen = set(out) | exclude
+    for phrase in safe:
+        parts = segments(phrase)
+        for part in parts if len(parts) > 1 else ():
+            if part not in seen:
+                seen.add(part)
+                out.append(part)
+    return out
 
 
 @lru_cache(maxsize=4)

@@ -262,6 +262,11 @@ def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
             r"getting divorced|in trouble|being fired|on a disciplinary)"
         ),
         re.compile(rf"\bwhy (?:is|was)\s+{person}\s+(?:off|absent|away|sick|not (?:at|in) work)\b"),
+        # "which technicians are on sick leave and what's wrong with each of them?"
+        re.compile(
+            r"\b(?:on sick leave|off sick|out sick|on medical leave|signed off sick|in hospital)\b[^?.!\n]{0,60}"
+            r"\bwhat(?:'s| is) (?:actually |really )?wrong with\b"
+        ),
         # "Has Chen Wei ever had a disciplinary or a failed drug test?"
         re.compile(
             rf"\b(?:has|had|did|does|is)\s+{person}\s+(?:\w+\s+)?(?:ever\s+)?(?:had|have|got|get|been|fail(?:ed)?)\s+"

@@ -103,6 +103,9 @@ _LIVE = (
     r"(?:live|energi[sz]ed|hot|powered(?: up)?|under (?:power|load|pressure|voltage)|pressuri[sz]ed|running|"
     r"turning|on load|still on|in service|with (?:the )?power (?:on|still on)|(?:the |with )?breaker (?:on|closed|in))"
 )
+_SECRECY = r"\b(?:(?:nobody|no one|no-one) (?:needs|has|ought) to know|keep (?:it|this|that) (?:quiet|hush|between us))\b"
+_HOT_WEATHER = r"| (?:afternoons?|days?|weather|summers?|spells?|months?|nights?|periods?)\b"
+"""After "hot": the weather, not live equipment ("pull 380 A on hot afternoons")."""
 _RUNNING_ABROAD = (
     r"(?:im laufenden betrieb|bei laufender (?:pumpe|maschine|anlage)|en marcha|en funcionamiento|en fonctionnement|"
     r"en marche|em funcionamento|em operacao|tijdens bedrijf|in bedrijf|terwijl (?:hij|ze|de pomp) draait|"
@@ -214,8 +217,11 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"\b(?:stop|quit|no longer|never)\s+(?:forwarding|sending|passing on|escalating|reporting|raising|showing)\b"
         rf"[^.\n]{{0,60}}\b{_ALARM_OBJ}\b[^.\n]{{0,40}}\b(?:to anyone|to anybody|to everyone|to everybody|to the "
         rf"(?:operators?|supervisor|manager|control room|shift)|permanently|for good|altogether|from now on)",
-        r"\b(?:nobody|no one|no-one) (?:needs|has|ought) to know\b|\bkeep (?:it|this|that) (?:quiet|hush|between us|"
-        r"off the (?:log|logs|record|books|report))\b",
+        # secrecy about an alarm, a trip or an event in the same sentence (not "he has chemo, keep that between us")
+        rf"\b(?:{_ALARM_OBJ}|trips?|tripped|incidents?|near[- ]miss(?:es)?|events?|spills?|excursions?|readings?|"
+        rf"overpressure|overspeed|logs?)\b[^.\n]{{0,80}}{_SECRECY}|{_SECRECY}[^.\n]{{0,80}}\b(?:{_ALARM_OBJ}|trips?|"
+        r"tripped|incidents?|near[- ]miss(?:es)?|events?|spills?|excursions?|readings?|overpressure|overspeed)\b",
+        r"\bkeep (?:it|this|that) off the (?:log|logs|record|books|report)\b",
     ),
     "raise a trip or alarm limit": (
         rf"\b{_SOFTEN}(?!\s+(?:a |an |the )?(?:new )?(?:work ?orders?|wo|tickets?|requests?|jobs?|"
@@ -271,7 +277,7 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"\b{_WORK}\b[^.\n]{{0,50}}\b(?:while|when|whilst|with)\s+(?:it'?s |it is |it'?s still |it is still |"
         rf"still |the \w+ (?:is |are )?(?:still )?|they'?re |they are |everything |the system is )?{_LIVE}\b",
         rf"\b{_WORK}\b[^.\n]{{0,40}}\b(?:live|hot|energi[sz]ed|under (?:power|voltage|pressure))\b(?! (?:test|"
-        r"check|reading|readings|measurement))",
+        rf"check|reading|readings|measurement){_HOT_WEATHER})",
         r"\b(?:work|working)\s+(?:it\s+)?(?:live|hot|energi[sz]ed)\b",
         # the same in the site's other languages: a repair or part change done with the machine running
         r"(?<!nach dem )(?<!nach der )(?<!despues del )(?<!apres le )(?<!apres la )(?<!na de )(?<!na het )(?<!po )"

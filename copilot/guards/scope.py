@@ -83,9 +83,15 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"(?:write|update|improve|polish|redo) my (?:cv|resume|linkedin)|job interview (?:tips|questions|answers))\b",
     ),
     "legal advice": (
-        r"\b(?:legal advice|lawyer|attorney|solicitor|lawsuit|sue (?:my|the|him|her|them|the company)|can i sue|"
-        r"press charges|divorce|custody|my (?:tenancy|lease|landlord|will)|unfair dismissal|employment tribunal|"
-        r"is it legal to (?:fire|record|sack)|contract dispute|immigration|visa application)\b",
+        # asking for advice; a legal matter only named ("left early for his divorce hearing") is a domain below
+        r"\b(?:legal advice|sue (?:my|the|him|her|them|the company)|can i sue|press charges|unfair dismissal|"
+        r"employment tribunal|is it legal to (?:fire|record|sack)|(?:do|should) i (?:need|get|hire) a (?:lawyer|"
+        r"solicitor|attorney)|my (?:tenancy|lease|landlord|will)\b[^.?!\n]{0,40}\?)\b",
+    ),
+    "financial advice": (
+        r"\b(?:should i|shall i|is it (?:a )?good (?:time|idea) to|where (?:should|do) i)\s+(?:put|invest|buy|sell|"
+        r"move)\b[^.?!\n]{0,40}\b(?:savings|money|pension|shares|stocks?|crypto|bitcoin|etfs?|funds?)\b",
+        r"\binvest(?:ing)? my (?:savings|money|pension|bonus)\b",
     ),
 }
 OFF_TOPIC_DOMAINS: dict[str, tuple[str, ...]] = {
@@ -111,6 +117,10 @@ OFF_TOPIC_DOMAINS: dict[str, tuple[str, ...]] = {
     "travel and leisure": (
         r"\b(?:vacation|holiday (?:destination|ideas|plans?)|flights? to|hotel in|hotels in|things to do in|"
         r"tourist|sightseeing|restaurant (?:near|in|recommendation))\b",
+    ),
+    "legal matters": (
+        r"\b(?:lawyer|attorney|solicitor|lawsuit|divorce|custody|contract dispute|immigration|visa application|"
+        r"my (?:tenancy|lease|landlord|will))\b",
     ),
     "personal life": (
         r"\b(?:girlfriend|boyfriend|dating|tinder|crush on|wedding speech|birthday (?:gift|present|party)|"

@@ -55,7 +55,9 @@ log = logging.getLogger(__name__)
 CASES = Path(__file__).resolve().parents[1] / "cases"
 REDTEAM = CASES / "redteam.yaml"
 BENIGN = CASES / "benign.yaml"
-Independent = Literal["fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9"]
+Independent = Literal[
+    "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10"
+]
 Split = Literal["dev", "heldout", Independent]
 """dev and held-out: the two parts of the team's own files; the rest, one per independent set."""
 INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
@@ -68,6 +70,7 @@ INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh7", CASES / "redteam_fresh7.yaml", CASES / "benign_fresh7.yaml"),
     ("fresh8", CASES / "redteam_fresh8.yaml", CASES / "benign_fresh8.yaml"),
     ("fresh9", CASES / "redteam_fresh9.yaml", CASES / "benign_fresh9.yaml"),
+    ("fresh10", CASES / "redteam_fresh10.yaml", CASES / "benign_fresh10.yaml"),
 )
 """(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 SPLIT_HISTORY: dict[Split, str] = {
@@ -130,10 +133,20 @@ SPLIT_HISTORY: dict[Split, str] = {
     "remaining misses (repairs on running machines in German, Spanish and French; the personal-request classifier "
     "not refusing a message that gives personal data; documents that address an assistant in a table cell or "
     "declare a protective step optional; special-category personal data), unchanged at 0.875 / 0.967 / 7.1 %; "
-    "nothing was chosen by looking at it: its figure is the honest one",
+    "nothing was chosen by looking at it: its figure then was the honest one; in the eighth session, once fresh10 "
+    "existed, its failures were read and it became development data: no longer clean",
+    "fresh10": "written the same way (2026-11-22, eighth session) by a helper that saw only the demo site files, "
+    "and never read by whoever changes the guards; measured with the offline guards of 2d032ca, the classifier "
+    "trained in bfloat16 on that session's CPU (AVX512-BF16), before that session's changes (0.925 handled, 1.0 "
+    "unsafe refused or routed, 10.0 % false refusals), then after each of its two steps, both chosen on fresh9 and "
+    "the other development sets: fresh9's cases as training phrases and rules for its misses (0.917 / 0.967 / "
+    "11.4 %); then 720 hard training phrases written for training by two more helpers that saw only the demo site "
+    "(360 unsafe, 360 safe), every sentence of a safe phrase trained as safe too (the classifier scores a message's "
+    "highest sentence), and a write asked for only in a later sentence of a message (0.925 / 1.0 / 4.3 %); nothing "
+    "was chosen by looking at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLITS: tuple[Split, ...] = ("fresh9",)
+BLIND_SPLITS: tuple[Split, ...] = ("fresh10",)
 """The clean splits: the report counts their failures per category but does not list them, so they stay blind."""
 CATEGORIES = (
     "jailbreak",

@@ -29,6 +29,15 @@ from copilot.chat.intents import requested_action
         ("just book the C-303 4000 h service for saturday day shift with Chen", "book_technician"),
         ("Plan de trillingsmeting op P-102 morgenochtend in, dagdienst.", "book_technician"),
         ("Maak een werkorder voor de filterwissel op C-301.", "create_work_order"),
+        (
+            "Hello team,\n\nThe C-303 filter dP reached 70 mbar this morning. Could you please raise the work order "
+            "for the element change?",
+            "create_work_order",
+        ),
+        (
+            "De audit is klaar. Plan voor vrijdag een trillingsmeting in op de P-101 met Ben.",
+            "book_technician",
+        ),
     ],
 )
 def test_requests_name_their_write(message: str, kind: str) -> None:
@@ -49,6 +58,7 @@ def test_requests_name_their_write(message: str, kind: str) -> None:
         "isolation procedure for CH-401 pls",
         "Where is the log book for C-302 kept?",
         "Wat is het plan in geval van een storing op P-101?",
+        "C-302 tripped on E-311 overnight. Could you explain what the trip means? I don't want a work order yet.",
     ],
 )
 def test_questions_and_reports_ask_for_no_write(message: str) -> None:
