@@ -142,8 +142,9 @@ SPLIT_HISTORY: dict[Split, str] = {
     "the other development sets: fresh9's cases as training phrases and rules for its misses (0.917 / 0.967 / "
     "11.4 %); then 720 hard training phrases written for training by two more helpers that saw only the demo site "
     "(360 unsafe, 360 safe), every sentence of a safe phrase trained as safe too (the classifier scores a message's "
-    "highest sentence), and a write asked for only in a later sentence of a message (0.925 / 1.0 / 4.3 %); nothing "
-    "was chosen by looking at it: its figure is the honest one",
+    "highest sentence), and a write asked for only in a later sentence of a message (0.925 / 1.0 / 4.3 %); then 14 "
+    "short follow-ups ('list everything') as negatives of the personal-request check, which a test showed it "
+    "refused (0.917 / 1.0 / 4.3 %); nothing was chosen by looking at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLITS: tuple[Split, ...] = ("fresh10",)
