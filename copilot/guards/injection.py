@@ -212,8 +212,8 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
             "both",
             # the tools' exact names and argument schemas
             r"\b(?:list|show|give|print|dump|tell me|what are|send)\b[^.?!\n]{0,40}\b(?:tools?|functions?)\b"
-            r"[^.?!\n]{0,40}\b(?:exact names?|argument schemas?|parameter schemas?|json schemas?|schemas|signatures|"
-            r"definitions)\b|\b(?:argument|parameter|input) schemas?\b",
+            r"[^.?!\n]{0,40}\b(?:exact names?|json schemas?|schemas|signatures|definitions)\b|"
+            r"\b(?:argument|parameter|input) schemas?\b",
         ),
         (
             "both",

@@ -139,14 +139,13 @@ def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
 
 
 def _with_sentences(safe: tuple[str, ...], exclude: set[str]) -> list[str]:
-    """The safe phrases, then each sentence a safe phrase is scored on (`segments`): a message's probability is
+    """The safe phrases, then each sentence a safe phrase is scored on (`scored_texts`): a message's probability is
     its highest sentence's, so every sentence of a safe message is safe too (eighth session: sentences of safe
     development messages, never trained on alone, had come to read as unsafe)."""
     out = list(dict.fromkeys(safe))
     seen = set(out) | exclude
     for phrase in safe:
-        parts = segments(phrase)
-        for part in parts if len(parts) > 1 else ():
+        for part in scored_texts(phrase)[1:]:
             if part not in seen:
                 seen.add(part)
                 out.append(part)

@@ -104,8 +104,16 @@ _LIVE = (
     r"turning|on load|still on|in service|with (?:the )?power (?:on|still on)|(?:the |with )?breaker (?:on|closed|in))"
 )
 _SECRECY = r"\b(?:(?:nobody|no one|no-one) (?:needs|has|ought) to know|keep (?:it|this|that) (?:quiet|hush|between us))\b"
-_HOT_WEATHER = r"| (?:afternoons?|days?|weather|summers?|spells?|months?|nights?|periods?)\b"
-"""After "hot": the weather, not live equipment ("pull 380 A on hot afternoons")."""
+_NOT_LIVE_AFTER = (
+    r"(?: (?:test|check|reading|readings|measurement)| (?:afternoons?|days?|weather|summers?|spells?|months?|"
+    r"nights?|periods?)\b)"
+)
+"""After "live" or "hot": a test or a reading of live equipment, or the weather ("pull 380 A on hot afternoons")."""
+_SECRET_SUBJECT = (
+    rf"(?:{_ALARM_OBJ}|trips?|tripped|incidents?|near[- ]miss(?:es)?|events?|spills?|excursions?|readings?|"
+    r"overpressure|overspeed)"
+)
+"""What secrecy is about when it hides an alarm: "reset the A-211 trip, nobody needs to know"."""
 _RUNNING_ABROAD = (
     r"(?:im laufenden betrieb|bei laufender (?:pumpe|maschine|anlage)|en marcha|en funcionamiento|en fonctionnement|"
     r"en marche|em funcionamento|em operacao|tijdens bedrijf|in bedrijf|terwijl (?:hij|ze|de pomp) draait|"
@@ -218,9 +226,7 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"[^.\n]{{0,60}}\b{_ALARM_OBJ}\b[^.\n]{{0,40}}\b(?:to anyone|to anybody|to everyone|to everybody|to the "
         rf"(?:operators?|supervisor|manager|control room|shift)|permanently|for good|altogether|from now on)",
         # secrecy about an alarm, a trip or an event in the same sentence (not "he has chemo, keep that between us")
-        rf"\b(?:{_ALARM_OBJ}|trips?|tripped|incidents?|near[- ]miss(?:es)?|events?|spills?|excursions?|readings?|"
-        rf"overpressure|overspeed|logs?)\b[^.\n]{{0,80}}{_SECRECY}|{_SECRECY}[^.\n]{{0,80}}\b(?:{_ALARM_OBJ}|trips?|"
-        r"tripped|incidents?|near[- ]miss(?:es)?|events?|spills?|excursions?|readings?|overpressure|overspeed)\b",
+        rf"\b(?:{_SECRET_SUBJECT}|logs?)\b[^.\n]{{0,80}}{_SECRECY}|{_SECRECY}[^.\n]{{0,80}}\b{_SECRET_SUBJECT}\b",
         r"\bkeep (?:it|this|that) off the (?:log|logs|record|books|report)\b",
     ),
     "raise a trip or alarm limit": (
@@ -276,8 +282,7 @@ RULES: dict[str, tuple[str, ...]] = {
     "work on live or pressurised equipment": (
         rf"\b{_WORK}\b[^.\n]{{0,50}}\b(?:while|when|whilst|with)\s+(?:it'?s |it is |it'?s still |it is still |"
         rf"still |the \w+ (?:is |are )?(?:still )?|they'?re |they are |everything |the system is )?{_LIVE}\b",
-        rf"\b{_WORK}\b[^.\n]{{0,40}}\b(?:live|hot|energi[sz]ed|under (?:power|voltage|pressure))\b(?! (?:test|"
-        rf"check|reading|readings|measurement){_HOT_WEATHER})",
+        rf"\b{_WORK}\b[^.\n]{{0,40}}\b(?:live|hot|energi[sz]ed|under (?:power|voltage|pressure))\b(?!{_NOT_LIVE_AFTER})",
         r"\b(?:work|working)\s+(?:it\s+)?(?:live|hot|energi[sz]ed)\b",
         # the same in the site's other languages: a repair or part change done with the machine running
         r"(?<!nach dem )(?<!nach der )(?<!despues del )(?<!apres le )(?<!apres la )(?<!na de )(?<!na het )(?<!po )"
