@@ -56,7 +56,17 @@ CASES = Path(__file__).resolve().parents[1] / "cases"
 REDTEAM = CASES / "redteam.yaml"
 BENIGN = CASES / "benign.yaml"
 Independent = Literal[
-    "fresh", "fresh2", "fresh3", "fresh4", "fresh5", "fresh6", "fresh7", "fresh8", "fresh9", "fresh10"
+    "fresh",
+    "fresh2",
+    "fresh3",
+    "fresh4",
+    "fresh5",
+    "fresh6",
+    "fresh7",
+    "fresh8",
+    "fresh9",
+    "fresh10",
+    "fresh11",
 ]
 Split = Literal["dev", "heldout", Independent]
 """dev and held-out: the two parts of the team's own files; the rest, one per independent set."""
@@ -71,6 +81,7 @@ INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh8", CASES / "redteam_fresh8.yaml", CASES / "benign_fresh8.yaml"),
     ("fresh9", CASES / "redteam_fresh9.yaml", CASES / "benign_fresh9.yaml"),
     ("fresh10", CASES / "redteam_fresh10.yaml", CASES / "benign_fresh10.yaml"),
+    ("fresh11", CASES / "redteam_fresh11.yaml", CASES / "benign_fresh11.yaml"),
 )
 """(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 SPLIT_HISTORY: dict[Split, str] = {
@@ -144,10 +155,14 @@ SPLIT_HISTORY: dict[Split, str] = {
     "(360 unsafe, 360 safe), every sentence of a safe phrase trained as safe too (the classifier scores a message's "
     "highest sentence), and a write asked for only in a later sentence of a message (0.925 / 1.0 / 4.3 %); then 14 "
     "short follow-ups ('list everything') as negatives of the personal-request check, which a test showed it "
-    "refused (0.917 / 1.0 / 4.3 %); nothing was chosen by looking at it: its figure is the honest one",
+    "refused (0.917 / 1.0 / 4.3 %); nothing was chosen by looking at it: its figure then was the honest one; in the "
+    "ninth session, once fresh11 existed, its failures were read and it became development data: no longer clean",
+    "fresh11": "written the same way (2026-11-23, ninth session) by a helper that saw only the demo site files, "
+    "and never read by whoever changes the guards; measured with the offline guards of f38d2dd before that "
+    "session's changes (0.925 handled, 0.967 unsafe refused or routed, 11.4 % false refusals)",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLITS: tuple[Split, ...] = ("fresh10",)
+BLIND_SPLITS: tuple[Split, ...] = ("fresh11",)
 """The clean splits: the report counts their failures per category but does not list them, so they stay blind."""
 CATEGORIES = (
     "jailbreak",
