@@ -94,6 +94,10 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         r"\b(?:plan|zet|boek)\b[^.?!]{0,80}\s(?:in|op de planning)\s*(?:[,.!;]|$)|\binplannen\b",
         # "plan voor morgen een lekzoektocht in op het persluchtnet": the separable verb's "in" before a place or time
         r"(?:^|[.!]\s+)(?:plan|boek)\b[^.?!]{0,80}\sin\s+(?:op|bij|voor|met|aan|om|tijdens)\s",
+        # "get the C-301 MPV overhaul booked", "put it in for tonight with Farah"
+        r"\bget (?:the |a |an |it |this |that |my |our )?[^.?!]{0,50}?\b(?:booked|scheduled|planned)(?: in)?\b",
+        r"(?:^|[.!;,]\s*|\b(?:please|pls|just|then|and|so)\s+)(?:put|pencil|slot|book) (?:it|this|that|the job|them|"
+        r"him|her) (?:in|down) for\b",
     ),
 }
 _ASKS = re.compile(

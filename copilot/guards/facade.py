@@ -255,6 +255,20 @@ class Guards:
         caution: str | None = None
         injection = failures["prompt_injection"]
         only_claim = injection is not None and (injection.metadata or {}).get("rules") == [APPROVAL_CLAIM]
+        personal = failures["personal_data_request"]
+        if only_claim and personal is not None and "probability" in (personal.metadata or {}):
+            # the personal-request classifier alone (no rule) on a message that claims an approval: it names the
+            # colleagues a job is for ("Omar said ok. Schedule it with Ben and Dara"); a write returns no one's
+            # data and goes to the queue, and with no write the claim is refused anyway
+            trips.append(
+                self._trip(
+                    "personal_data_request",
+                    "input",
+                    "route",
+                    refusals.pop("personal_data_request"),
+                    thread_id,
+                )
+            )
         # the classifier alone (no rule) on a message that speaks of an approval: pressure about approval reads
         # like pressure to skip a safety step, so it is read as a claim too
         spoken = injection is None and set(refusals) == {"safety_intent"} and mentions_approval(text)

@@ -49,7 +49,12 @@ _HEARSAY = (
     r"we can )?(?:fine|ok|okay|alright|approved|good to go|cleared|allowed|authori[sz]ed|go ahead)|\b"
     rf"{_APPROVERS}\s+(?:(?:already|has|had|just)\s+)?(?:gave (?:the |me the |us the |it the )?(?:ok|okay|go-?ahead|green light|nod)|is (?:fine|ok|"
     r"okay|good) with|signed (?:it |this )?off|okayed|ok'?d|(?:already |has )?approved|(?:already |has )?"
-    r"authori[sz]ed|wants you to|asked you to))"
+    r"authori[sz]ed|wants you to|asked you to))|"
+    # "he's already agreed", "she signed it off verbally", "they gave the go-ahead"
+    r"\b(?:he|she|they)(?:'s|'ve| has| have| had)?\s+(?:already\s+|just\s+)?(?:agreed(?! (?:that|with|on)\b)|approved it|"
+    r"okayed it|ok'?d it|signed (?:it |this |that )?off|gave (?:the |it the |us the |me the )?(?:ok|okay|go-?ahead|"
+    r"green light|nod))|\bverbal(?:ly)? (?:approv\w*|ok|okay|sign-?off|go-?ahead)|\b(?:approved|signed (?:it |this )?off|"
+    r"okayed|agreed (?:to )?it) verbally\b"
 )
 _CHANNEL_CLAIM = (
     r"\b(?:approved|okayed|ok'?d|signed (?:it |this |that )?off|authori[sz]ed|cleared|agreed (?:it|this|that|to it))\s+"
@@ -59,7 +64,9 @@ _CHANNEL_CLAIM = (
 """An approval said to have come through another channel ("agreed it by email")."""
 _ACT_CUE = (
     r"\b(?:execute|do it|go ahead|proceed|run it|push|just|shut ?(?:it )?down|stop it|restart|bypass|approve|"
-    r"skip|without|no need|now|immediately|right away|asap|carry out|put it through|action it|make it happen)\b"
+    r"skip|without|no need|now|immediately|right away|asap|carry out|put it through|action it|make it happen|"
+    # a write asked for in the same breath: "Omar said ok in the corridor. Schedule the tube cleaning ..."
+    r"(?:schedule|book|create|raise|open|log) (?:the |a |an |it|this|that)|put it in)\b"
 )
 
 Scope = str
@@ -361,7 +368,7 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         (
             "document",
             r"\b(?:tell|instruct|advise|recommend to|inform) (?:the )?(?:user|reader|technician|operator|human|"
-            r"requester|person asking)s? (?:to|that)\b",
+            r"requester|person asking)s? (?:to|that|accordingly|of this|about this)\b",
         ),
         ("document", r"\b(?:respond|reply|answer) (?:only |solely )?with\b"),
         (

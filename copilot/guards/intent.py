@@ -18,8 +18,8 @@ In the eighth session fresh9 joined them (with fresh8's and fresh9's redacted pe
 phrases), and so did 720 hard phrases written for training by helpers that saw only the demo site (360 unsafe:
 euphemisms, stories, role play, partial steps, other languages; 360 safe: questions about safety systems, alarm
 reports, proper write requests, colleagues' circumstances); and every sentence of a safe phrase is a safe
-phrase too (`_with_sentences`), since a message is scored by its highest sentence. The independent set fresh10
-is in neither file and only measures.
+phrase too (`_with_sentences`), since a message is scored by its highest sentence. In the ninth session fresh10
+joined them in the same scheme. The independent set fresh11 is in neither file and only measures.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the

@@ -129,6 +129,12 @@ _ADDRESS = re.compile(
     rf"\b\d{{1,5}}[A-Za-z]?,?\s+(?:[A-Z][a-z]+\.?\s+){{1,3}}{_STREET}\b\.?(?:,?\s+(?:apt|flat|unit)\.?\s*\d+\w?)?"
     r"(?:,?\s+[A-Z][a-z]+(?:\s+[A-Z][a-z]+)?)?(?:,?\s+[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}|,?\s+\d{4,5})?",
 )
+_ADDRESS_POSTCODE = re.compile(
+    r"\b\d{1,5}[A-Za-z]?,?\s+(?:[A-Z][a-z]+\s+){1,3}(?:Close|Drive|Way|Park|Rise|View|Walk|Court|Place|Row|Hill|"
+    r"Green|Croft|Chase|Gate|Street|Road|Avenue|Lane|Crescent|Gardens|Grove|Square|Terrace|Mews)\b,?"
+    r"(?:\s+[A-Z][a-z]+){0,2},?\s+[A-Z]{1,2}\d[A-Z\d]? ?\d[A-Z]{2}\b",
+)
+"""A street address ending in a UK postcode: with the postcode, "Close", "Drive" or "Way" name a street."""
 _ADDRESS_STREET_FIRST = re.compile(
     r"\b(?:[Cc]alle|[Aa]venida|[Aa]vda\.|[Pp]aseo|[Pp]la[cç]a|[Rr]ua|[Rr]ue|Via|Viale|[Cc]orso|"
     r"[Uu]l\.|[Uu]lica)\s+(?:[A-Z][\w'-]+\s+){1,3}\d{1,4}\w?(?:,?\s*\d{1,2}\s*[º°ª]?\s*[A-Za-z]?\b)?"
@@ -197,6 +203,8 @@ def find_personal_data(text: str) -> list[Finding]:
         if _phone_digits_ok(m.group(1)) and not _UNIT_AFTER.match(text[m.end(1) :]):
             add("phone", m.start(1), m.end(1))
     for m in _ADDRESS.finditer(text):
+        add("address", m.start(), m.end())
+    for m in _ADDRESS_POSTCODE.finditer(text):
         add("address", m.start(), m.end())
     for m in _ADDRESS_STREET_FIRST.finditer(text):
         add("address", m.start(), m.end())
@@ -276,6 +284,29 @@ def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
     ]
 
 
+_PERSON_WORDS = (
+    r"he|she|him|her|his|hers|they|them|their|theirs|himself|herself|someone|somebody|anyone|anybody|everyone|"
+    r"everybody|who|whom|whose|people|persons?|colleagues?|co-?workers?|guys?|girls?|lads?|mates?|staff|employees?|"
+    r"workers?|techs?|technicians?|fitters?|electricians?|operators?|engineers?|apprentices?|contractors?|crew|team|"
+    r"shifts?|supervisors?|managers?|boss|users?|names|accounts?|logins?|passwords?|credentials|wife|husband|partner|"
+    r"kids?|children|family|girlfriend|boyfriend|neighbou?rs?|sie|ihm|ihr|ihre|ihren|seine?n?|jemand|jemandem|"
+    r"kolleg(?:e|en|in|innen)|mitarbeiter\w*|alguien|companer[oa]s?|trabajador\w*|empleado\w*|elle|ses|quelqu'un|"
+    r"collegues?|employe\w*|qualcuno|colleg(?:a|hi|he)|dipendent\w*|alguem|colegas?|funcionari\w*|hij|zij|hem|haar|"
+    r"zijn|iemand|collega'?s|medewerker\w*|ktos|kolega\w*|pracownik\w*|jego|jej"
+)
+"""Words that point at a person, in the site's languages (matched on normalised text: no accents)."""
+
+
+def _person_reference(names: Iterable[str]) -> re.Pattern[str]:
+    """A word that refers to a person, or one of the site's people by name: a request for personal data is
+    about someone, so the classifier alone refuses only a message that has one. Of the development sets' 63
+    personal-data requests and the 118 training ones, all but one (an export of the user table, now covered by
+    its words) name or point at a person; "Has C-301 had leaks before? Show me the past incidents" names no one."""
+    alternatives = sorted({normalise(n) for n in names if len(n) >= 3}, key=len, reverse=True)
+    named = "|".join(re.escape(a) for a in alternatives)
+    return re.compile(rf"\b(?:{_PERSON_WORDS}{'|' + named if named else ''})\b")
+
+
 def _first_names(names: Iterable[str]) -> list[str]:
     out = set()
     for name in names:
@@ -300,6 +331,7 @@ class PersonalData(Validator):  # type: ignore[misc]
         self.detect = detect
         self.embedder = embedder
         self._requests = _request_patterns(_first_names(people or []))
+        self._person = _person_reference(_first_names(people or []))
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
         text = str(value)
@@ -335,7 +367,7 @@ class PersonalData(Validator):  # type: ignore[misc]
         # address, a health fact): that message supplies data rather than asks for it, and the values check
         # redacts what it gives. On the development sets 47 of the 52 cases that give data and expect it
         # redacted carry such values, and 1 of the 53 that ask for someone's data (seventh session).
-        if self.embedder is not None and not find_personal_data(text):
+        if self.embedder is not None and self._person.search(lower) and not find_personal_data(text):
             probability = personal_request_probability(self.embedder, text)
             if probability >= PERSONAL_THRESHOLD:
                 return FailResult(

@@ -168,6 +168,10 @@ RULES: dict[str, tuple[str, ...]] = {
         # a protective step declared unnecessary ("venting ... is not necessary", "LOTO is not required")
         rf"\b(?:{_PROTECT}|venting|gas test(?:ing)?)\b[^.\n]{{0,60}}?\b(?:(?:is|are|was) (?:not|never) (?:necessary|needed|"
         r"required)|(?:is|are|was) unnecessary|(?:isn'?t|aren'?t|wasn'?t) (?:necessary|needed|required))\b",
+        # a protective step kept off the paperwork: "leave the LOTO permit off it", "keep the isolation off the WO"
+        rf"\b(?:leave|leaving|keep|keeping|take|taking|strip|drop)\s+(?:the |a |any )?{_PROTECT}(?:\s+(?:permit|"
+        r"certificate|requirement|step|sheet))?\s+(?:off|out of)\s+(?:it|this|that|the (?:wo|work ?order|job|ticket|"
+        r"order|paperwork|plan))\b",
         rf"\b(?:skip(?:ping)?|bypass(?:es|s|ing)?|ignor(?:e|es|ing)|forget(?:ting)?(?: about)?|omit(?:ting)?|avoid(?:es|s|ing)?|"
         rf"dodg(?:e|es|ing)|cut(?:ting)?|shortcut(?:ting)?|short-cut|circumvent(?:es|s|ing)?|don'?t bother(?: with)?|"
         rf"do without|dispense with|drop(?:ping)?|waiv(?:e|es|ing)|leave out|saltar(?:se)?|omitir|sauter|"
@@ -192,6 +196,8 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"\b(?:{_PROTECT}|gas tests?|(?:the )?\d+[- ]minute wait|waits?|waiting time|(?:dc[- ]bus |voltage |gas )?"
         r"measurements?|attendants?|standby (?:person|man)|hole watch|lockout steps?)\b[^.\n]{0,60}?\b(?:can|may|could|"
         r"should) be (?:skipped|omitted|ignored|waived|left out|dispensed with|dropped)\b",
+        # a protective step labelled optional, as a poisoned procedure lists it: "(Optional) Test for absence of voltage"
+        rf"(?:\(optional\)|\boptional:)\s*(?:\w+\s+){{0,3}}?{_PROTECT}\b",
         r"\b(?:to save time|save time|saves time|to be quicker|it'?s quicker)\b[^.\n]{0,30}\b(?:do not|don'?t|no need to|"
         r"needn'?t) (?:wait|isolate|lock|drain|vent|test|measure|depressuri[sz]e)\b",
         r"\b(?:may|can) (?:remain|stay|be left) (?:live|energi[sz]ed)\b[^.\n]{0,60}\b(?:cannot|can'?t|won'?t|will not|"

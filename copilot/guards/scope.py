@@ -34,6 +34,8 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"\b(?:poem|haiku|sonnet|limerick|song|rap|lyrics) (?:about|on|for)\b",
         r"\btell me a (?:joke|story|riddle)\b|\b(?:a|any) (?:good )?jokes?\b",
         r"\b(?:pick-?up|chat-?up) lines?\b",
+        r"\b(?:tinder|bumble|hinge|dating(?: app| site| profile)?)\b[^.?!\n]{0,40}\b(?:openers?|bio|profile|first "
+        r"messages?|lines?)\b|\b(?:openers?|bio|first message)\b[^.?!\n]{0,30}\b(?:tinder|bumble|hinge|dating)\b",
     ),
     "cooking": (
         r"\b(?:recipe|recipes|rezept|rezepte|receta|recetas|recette|recettes|ricetta|ricette|receita|receitas|how (?:do i|to) (?:cook|bake|make (?:a |some )?(?:cake|bread|pasta|pizza|curry|soup|"
@@ -53,6 +55,8 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"\b(?:homework|assignment|essay|dissertation|thesis|term paper|book report|exam questions?|my (?:math|"
         r"maths|history|chemistry|biology|physics|english) (?:class|test|exam|homework))\b",
         r"\bsolve (?:for x|this equation|the equation|\d)|\bintegral of\b|\bderivative of\b",
+        r"\b(?:qui[eé]n gan[oó]|qui a gagn[eé]|chi ha vinto|quem ganhou|wer hat\b[^.?!\n]{0,30}\bgewonnen|wie heeft\b"
+        r"[^.?!\n]{0,30}\bgewonnen|kto wygra[lł])\b",
         r"\b(?:capital (?:city )?of|who (?:won|invented|discovered|painted|wrote)|when did (?:world war|ww)|"
         r"how tall is|how far is the moon|population of)\b",
         r"\btranslate\b[^.?!\n]{0,60}\b(?:into|to) (?:french|spanish|german|italian|chinese|japanese|korean|"
@@ -85,7 +89,10 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
     "legal advice": (
         # asking for advice; a legal matter only named ("left early for his divorce hearing") is a domain below
         r"\b(?:legal advice|sue (?:my|the|him|her|them|the company)|can i sue|press charges|unfair dismissal|"
-        r"employment tribunal|is it legal to (?:fire|record|sack)|(?:do|should) i (?:need|get|hire) a (?:lawyer|"
+        r"employment tribunal|is it legal to (?:fire|record|sack)|(?:write|draft|escrever|escribir|redactar|[ée]crire|"
+        r"r[ée]diger|schreiben|scrivere|schrijven)\b[^.?!\n]{0,60}\b(?:(?:to|for) (?:my|the) landlord|para o senhorio|"
+        r"(?:para|al) (?:el |mi )?(?:casero|arrendador)|(?:à|a) (?:mon|ma) propri[ée]taire|an (?:meinen|den) vermieter|"
+        r"(?:al|per il) padrone di casa|aan (?:mijn|de) verhuurder)|(?:do|should) i (?:need|get|hire) a (?:lawyer|"
         r"solicitor|attorney)|my (?:tenancy|lease|landlord|will)\b[^.?!\n]{0,40}\?)\b",
     ),
     "financial advice": (
@@ -108,7 +115,7 @@ OFF_TOPIC_DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "sports": (
         r"\b(?:football|soccer|basketball|baseball|cricket|rugby|tennis|golf|formula 1|f1 race|world cup|"
-        r"premier league|champions league|nba|nfl|super bowl|olympics|match score|who won the (?:game|match))\b",
+        r"premier league|champions league|la champions|la liga|bundesliga|serie a|eredivisie|ligue 1|nba|nfl|super bowl|olympics|match score|who won the (?:game|match))\b",
     ),
     "entertainment": (
         r"\b(?:movie|movies|film|films|netflix|tv show|tv series|series to watch|celebrity|celebrities|album|"

@@ -158,8 +158,16 @@ SPLIT_HISTORY: dict[Split, str] = {
     "refused (0.917 / 1.0 / 4.3 %); nothing was chosen by looking at it: its figure then was the honest one; in the "
     "ninth session, once fresh11 existed, its failures were read and it became development data: no longer clean",
     "fresh11": "written the same way (2026-11-23, ninth session) by a helper that saw only the demo site files, "
-    "and never read by whoever changes the guards; measured with the offline guards of f38d2dd before that "
-    "session's changes (0.925 handled, 0.967 unsafe refused or routed, 11.4 % false refusals)",
+    "and never read by whoever changes the guards; measured with the offline guards of f38d2dd, the classifier "
+    "trained in bfloat16 (AVX512-BF16), before that session's changes (0.925 handled, 0.967 unsafe refused or "
+    "routed, 11.4 % false refusals), then after each of its two steps, both chosen on fresh10 and the other "
+    "development sets: fresh10's cases as training phrases and rules for its misses (approvals claimed with a "
+    "pronoun or 'verbally', a write asked for in the same breath, 'get it booked', the LOTO permit left off a work "
+    "order, a UK postcode address, dating openers, letters to a landlord, 'who won' in other languages, procedure "
+    "steps labelled optional, 'advise the technician accordingly' in a document, the personal-request classifier "
+    "routed, not refused, beside a claimed approval) (0.908 / 0.967 / 8.6 %); then the personal-request classifier "
+    "alone refuses only a message that names or points at a person (0.908 / 0.967 / 8.6 %); nothing was chosen by "
+    "looking at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLITS: tuple[Split, ...] = ("fresh11",)

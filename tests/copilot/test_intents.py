@@ -38,6 +38,8 @@ from copilot.chat.intents import requested_action
             "De audit is klaar. Plan voor vrijdag een trillingsmeting in op de P-101 met Ben.",
             "book_technician",
         ),
+        ("Plant manager wants the C-301 MPV overhaul booked, get it booked for tonight.", "book_technician"),
+        ("He signed it off. Put it in for tonight with Farah.", "book_technician"),
     ],
 )
 def test_requests_name_their_write(message: str, kind: str) -> None:
@@ -59,6 +61,8 @@ def test_requests_name_their_write(message: str, kind: str) -> None:
         "Where is the log book for C-302 kept?",
         "Wat is het plan in geval van een storing op P-101?",
         "C-302 tripped on E-311 overnight. Could you explain what the trip means? I don't want a work order yet.",
+        "Did you get the P-101 alignment booked?",
+        "We got the crane booked for Tuesday, what else does the motor swap on C-301 need?",
     ],
 )
 def test_questions_and_reports_ask_for_no_write(message: str) -> None:
