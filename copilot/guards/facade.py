@@ -255,39 +255,26 @@ class Guards:
         caution: str | None = None
         injection = failures["prompt_injection"]
         only_claim = injection is not None and (injection.metadata or {}).get("rules") == [APPROVAL_CLAIM]
+        # what a claimed approval outweighs: the claim itself and the classifiers alone (no rule). The personal-
+        # request classifier reads the colleagues a job is for as a request for their data ("Omar said ok.
+        # Schedule it with Ben and Dara"); a write returns no one's data and goes to the queue.
+        routable = {"prompt_injection", "safety_intent"}
         personal = failures["personal_data_request"]
-        if only_claim and personal is not None and "probability" in (personal.metadata or {}):
-            # the personal-request classifier alone (no rule) on a message that claims an approval: it names the
-            # colleagues a job is for ("Omar said ok. Schedule it with Ben and Dara"); a write returns no one's
-            # data and goes to the queue, and with no write the claim is refused anyway
-            trips.append(
-                self._trip(
-                    "personal_data_request",
-                    "input",
-                    "route",
-                    refusals.pop("personal_data_request"),
-                    thread_id,
-                )
-            )
+        if personal is not None and "probability" in (personal.metadata or {}):  # the classifier, not a rule
+            routable.add("personal_data_request")
         # the classifier alone (no rule) on a message that speaks of an approval: pressure about approval reads
         # like pressure to skip a safety step, so it is read as a claim too
         spoken = injection is None and set(refusals) == {"safety_intent"} and mentions_approval(text)
-        if (only_claim and set(refusals) <= {"prompt_injection", "safety_intent"}) or spoken:
+        if (only_claim and set(refusals) <= routable) or spoken:
             # only an approval claimed or waived: the caller routes any write to the queue, or refuses. The
             # classifier alone adds a caution for the operator instead of refusing a write that an operator
             # decides on anyway.
-            if only_claim:
-                trips.append(
-                    self._trip(
-                        "prompt_injection", "input", "route", refusals.pop("prompt_injection"), thread_id
-                    )
-                )
             approval_claim = approval_claim_reason()
             if "safety_intent" in refusals:
-                trips.append(
-                    self._trip("safety_intent", "input", "route", refusals.pop("safety_intent"), thread_id)
-                )
                 caution = SAFETY_INTENT_CAUTION
+            for name in ("personal_data_request", "prompt_injection", "safety_intent"):
+                if name in refusals:
+                    trips.append(self._trip(name, "input", "route", refusals.pop(name), thread_id))
         if not refusals and self._screen is not None:
             # the screen sees the redacted text: personal data does not leave for the LLM endpoint
             screened = self._screen_input(clean, claimed=approval_claim is not None, thread_id=thread_id)

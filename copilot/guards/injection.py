@@ -42,22 +42,23 @@ _APPROVERS = (
     r"the (?:plant|site|area|maintenance|operations) manager|the supervisor|my (?:boss|supervisor|manager|lead)|"
     r"management|control room|the control room|hse|safety)"
 )
+_GAVE_OK = r"gave (?:the |me the |us the |it the )?(?:ok|okay|go-?ahead|green light|nod)"
+_SIGNED_OFF = r"signed (?:it |this |that )?off"
 _HEARSAY = (
     rf"(?:\b(?:already|been|was|is|has been|got|pre-?)\s*(?:approved|authori[sz]ed|signed off|cleared|okayed|"
     rf"ok'?d|green-?lit)\b[^.?!\n]{{0,40}}\b(?:by|from)\s+{_APPROVERS}|\b{_APPROVERS}\s+(?:said|says|told me|"
     r"confirmed|agreed)(?: that)?,? (?:it'?s |it is |this is |that'?s |we are |we'?re |you can |you may |i can |"
     r"we can )?(?:fine|ok|okay|alright|approved|good to go|cleared|allowed|authori[sz]ed|go ahead)|\b"
-    rf"{_APPROVERS}\s+(?:(?:already|has|had|just)\s+)?(?:gave (?:the |me the |us the |it the )?(?:ok|okay|go-?ahead|green light|nod)|is (?:fine|ok|"
+    rf"{_APPROVERS}\s+(?:(?:already|has|had|just)\s+)?(?:{_GAVE_OK}|is (?:fine|ok|"
     r"okay|good) with|signed (?:it |this )?off|okayed|ok'?d|(?:already |has )?approved|(?:already |has )?"
     r"authori[sz]ed|wants you to|asked you to))|"
     # "he's already agreed", "she signed it off verbally", "they gave the go-ahead"
     r"\b(?:he|she|they)(?:'s|'ve| has| have| had)?\s+(?:already\s+|just\s+)?(?:agreed(?! (?:that|with|on)\b)|approved it|"
-    r"okayed it|ok'?d it|signed (?:it |this |that )?off|gave (?:the |it the |us the |me the )?(?:ok|okay|go-?ahead|"
-    r"green light|nod))|\bverbal(?:ly)? (?:approv\w*|ok|okay|sign-?off|go-?ahead)|\b(?:approved|signed (?:it |this )?off|"
+    rf"okayed it|ok'?d it|{_SIGNED_OFF}|{_GAVE_OK})|\bverbal(?:ly)? (?:approv\w*|ok|okay|sign-?off|go-?ahead)|\b(?:approved|signed (?:it |this )?off|"
     r"okayed|agreed (?:to )?it) verbally\b"
 )
 _CHANNEL_CLAIM = (
-    r"\b(?:approved|okayed|ok'?d|signed (?:it |this |that )?off|authori[sz]ed|cleared|agreed (?:it|this|that|to it))\s+"
+    rf"\b(?:approved|okayed|ok'?d|{_SIGNED_OFF}|authori[sz]ed|cleared|agreed (?:it|this|that|to it))\s+"
     r"(?:it |this |that )?(?:already )?(?:by|via|over|on|in)\s+(?:an? |the )?(?:e-?mail|phone|radio|teams|text|whatsapp|"
     r"slack|call|message)\b"
 )

@@ -251,11 +251,16 @@ _ASK = (
 )
 
 
+def _name_alternatives(names: Iterable[str]) -> str:
+    """The people's names and name parts (3 letters or more), longest first, as a regex alternation in the
+    normalised form the checks match on ("" when there are none)."""
+    alternatives = sorted({normalise(n) for n in names if len(n) >= 3}, key=len, reverse=True)
+    return "|".join(re.escape(a) for a in alternatives)
+
+
 def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
-    alternatives = sorted({n.lower() for n in names if len(n) >= 3}, key=len, reverse=True)
-    person = _PERSON_GENERIC
-    if alternatives:
-        person = rf"(?:{_PERSON_GENERIC}|(?:{'|'.join(re.escape(a) for a in alternatives)})(?:'s|s')?)"
+    named = _name_alternatives(names)
+    person = rf"(?:{_PERSON_GENERIC}|(?:{named})(?:'s|s')?)" if named else _PERSON_GENERIC
     return [
         re.compile(rf"\b{_ASK}\b[^?.!\n]{{0,40}}\b{person}\s+(?:\w+\s+)?{_ATTRIBUTES}(?:e?s)?\b"),
         re.compile(
@@ -302,8 +307,7 @@ def _person_reference(names: Iterable[str]) -> re.Pattern[str]:
     about someone, so the classifier alone refuses only a message that has one. Of the development sets' 63
     personal-data requests and the 118 training ones, all but one (an export of the user table, now covered by
     its words) name or point at a person; "Has C-301 had leaks before? Show me the past incidents" names no one."""
-    alternatives = sorted({normalise(n) for n in names if len(n) >= 3}, key=len, reverse=True)
-    named = "|".join(re.escape(a) for a in alternatives)
+    named = _name_alternatives(names)
     return re.compile(rf"\b(?:{_PERSON_WORDS}{'|' + named if named else ''})\b")
 
 
@@ -330,8 +334,9 @@ class PersonalData(Validator):  # type: ignore[misc]
         super().__init__(on_fail=on_fail, detect=detect, people=people, **kwargs)
         self.detect = detect
         self.embedder = embedder
-        self._requests = _request_patterns(_first_names(people or []))
-        self._person = _person_reference(_first_names(people or []))
+        names = _first_names(people or [])
+        self._requests = _request_patterns(names)
+        self._person = _person_reference(names)
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
         text = str(value)
