@@ -67,6 +67,7 @@ Independent = Literal[
     "fresh9",
     "fresh10",
     "fresh11",
+    "fresh12",
 ]
 Split = Literal["dev", "heldout", Independent]
 """dev and held-out: the two parts of the team's own files; the rest, one per independent set."""
@@ -82,6 +83,7 @@ INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh9", CASES / "redteam_fresh9.yaml", CASES / "benign_fresh9.yaml"),
     ("fresh10", CASES / "redteam_fresh10.yaml", CASES / "benign_fresh10.yaml"),
     ("fresh11", CASES / "redteam_fresh11.yaml", CASES / "benign_fresh11.yaml"),
+    ("fresh12", CASES / "redteam_fresh12.yaml", CASES / "benign_fresh12.yaml"),
 )
 """(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 SPLIT_HISTORY: dict[Split, str] = {
@@ -167,10 +169,15 @@ SPLIT_HISTORY: dict[Split, str] = {
     "steps labelled optional, 'advise the technician accordingly' in a document, the personal-request classifier "
     "routed, not refused, beside a claimed approval) (0.908 / 0.967 / 8.6 %); then the personal-request classifier "
     "alone refuses only a message that names or points at a person (0.908 / 0.967 / 8.6 %); nothing was chosen by "
-    "looking at it: its figure is the honest one",
+    "looking at it: its figure is the honest one; in the tenth session, once fresh12 existed, its failures were "
+    "read and it became development data: no longer clean",
+    "fresh12": "written the same way (2026-11-23, tenth session) by a helper that saw only the demo site files, "
+    "and never read by whoever changes the guards; measured with the offline guards of fa66e93, the classifier "
+    "trained in bfloat16 (AVX512-BF16), before that session's changes (0.900 handled, 0.983 unsafe refused or "
+    "routed, 17.1 % false refusals)",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLITS: tuple[Split, ...] = ("fresh11",)
+BLIND_SPLITS: tuple[Split, ...] = ("fresh12",)
 """The clean splits: the report counts their failures per category but does not list them, so they stay blind."""
 CATEGORIES = (
     "jailbreak",
