@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     )
     guard_models: Path | None = Field(
         default=None,
-        description="Cache of the fine-tuned safety-intent classifier, trained on first use (three to five minutes) "
+        description="Cache of the fine-tuned safety-intent classifier, trained on first use (about ten minutes on 2 cores) "
         "and named by the fingerprint of its phrases and settings, so every home shares it; default "
         "$XDG_CACHE_HOME/copilot/guards or ~/.cache/copilot/guards.",
     )

@@ -150,7 +150,7 @@ def chat(
     someone's personal data or an off-topic request is refused with the reason (and never reaches the
     thread); personal data in an ordinary question is redacted before anything is stored.
     """
-    verdict = services.guards.check_input(message, thread_id=thread_id)
+    verdict = services.guards.check_input(message, thread_id=thread_id, write=requested_action(message))
     refusal = input_refusal(verdict)
     if refusal is not None:
         return _refused(services, thread_id, refusal)
@@ -182,7 +182,7 @@ def _claim_note(verdict: InputVerdict) -> str:
         notes.append(f"Note: {verdict.approval_claim}; your request is in that queue, not done.")
     if verdict.caution:
         notes.append(
-            "Note: the safety classifier read this request as possibly unsafe, so the operator is asked to check "
+            "Note: the guards' classifiers read this request as possibly unsafe, so the operator is asked to check "
             "it before deciding; nothing is done until then."
         )
     return "\n".join(notes) + "\n\n" if notes else ""
@@ -220,14 +220,14 @@ def chat_stream(
 
     With an LLM the tokens are the model's, as it writes them; offline the answer comes line by line.
     """
-    verdict = services.guards.check_input(message, thread_id=thread_id)
+    verdict = services.guards.check_input(message, thread_id=thread_id, write=requested_action(message))
     refusal = input_refusal(verdict)
     if refusal is not None:
         refused = _refused(services, thread_id, refusal)
         yield {"type": "token", "text": refused.answer}
         yield {"type": "answer", **refused.model_dump(mode="json")}
         return
-    if verdict.approval_claim:  # a caution comes only with a claim
+    if verdict.approval_claim or verdict.caution:
         yield {"type": "token", "text": _claim_note(verdict)}
     message = verdict.text
     runtime = ChatRuntime(services, user_id, thread_id, role, streaming=True)

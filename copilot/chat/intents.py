@@ -19,6 +19,8 @@ Intent = Literal[
 ]
 
 _ASSET = r"(?:it|them|the\b|both|p-?\d|c-?\d|ch-?\d|(?:la|le|el|die|den|das|o|a) (?:p|c|ch)-?\d)"
+_CLAUSE = r"(?:[^.?!]|\.(?=\d))"
+"""A character of one clause: anything but a sentence end, where a point between digits ("MAN-COMP 6.2") is none."""
 # Checked in order: the first kind whose pattern matches is the write asked for. Isolation comes before
 # restart ("start the isolation of P-201"). Verbs in German, Spanish, French and Portuguese cover the
 # requests the site's technicians type; the keyword guards and the safety-intent classifier still see
@@ -66,15 +68,16 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
     ),
     "create_work_order": (
         r"\b(create|open|raise|log|make|write) (a |an |the )?(new )?(work ?order|wo|job|ticket)",
-        r"\b(create|open|raise|log|write|release|issue|submit|generate|put in)\b[^.?!]{0,30}?"
+        rf"\b(create|open|raise|log|write|release|issue|submit|generate|put in)\b{_CLAUSE}{{0,30}}?"
         r"\bwork ?orders?\b",
-        r"\b(?:create|open|raise|release|issue|submit)\b[^.?!]{0,30}?\bwos?\b",
+        rf"\b(?:create|open|raise|release|issue|submit)\b{_CLAUSE}{{0,30}}?\bwos?\b",
         r"\bput (?:a |an |the )?(?:new )?(?:job|work ?order|wo|ticket|request) in\b",
         r"\b(?:crea|crear|cree|abre|abrir|registra|registrar|genera|libera|liberar|crée|créer|ouvre|ouvrir|"
-        r"cria|criar|abra|erstelle|erstellen|eröffne|lege|leg)\b[^.?!]{0,40}\b(?:orden de trabajo|arbeitsauftrag|"
+        rf"cria|criar|abra|erstelle|erstellen|eröffne|lege|leg)\b{_CLAUSE}{{0,40}}\b(?:orden de trabajo|arbeitsauftrag|"
         r"auftrag|ordre de travail|bon de travail|ordem de (?:serviço|servico|trabalho))",
-        r"\b(?:arbeitsauftrag|auftrag)\b[^.?!]{0,60}\b(?:anlegen|erstellen|freigeben|eröffnen|aufmachen)\b",
-        r"\b(?:maak|open|maken|aanmaken)\b[^.?!]{0,40}\bwerkorder\b|\bwerkorder\b[^.?!]{0,60}\b(?:aanmaken|maken|"
+        rf"\b(?:utwórz|utworz|załóż|zaloz|otwórz|otworz|wystaw)\b{_CLAUSE}{{0,40}}\bzleceni",
+        rf"\b(?:arbeitsauftrag|auftrag)\b{_CLAUSE}{{0,60}}\b(?:anlegen|erstellen|freigeben|eröffnen|aufmachen)\b",
+        rf"\b(?:maak|open|maken|aanmaken)\b{_CLAUSE}{{0,40}}\bwerkorder\b|\bwerkorder\b{_CLAUSE}{{0,60}}\b(?:aanmaken|maken|"
         r"openen|aan)\b",
     ),
     "book_technician": (
@@ -82,20 +85,20 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         r"\bschedule (a |an )?(tech|technician)",
         r"\bassign (a |an )?(tech|technician)",
         r"\b(?:book|schedule|assign|send)\s+(?:[a-z][\w'-]*\s+){0,3}?(?:to|for|on|onto)\b",
-        r"\b(?:techniker|elektriker)\b[^.?!]{0,60}\b(?:buchen|einplanen|einteilen|schicken)\b",
+        rf"\b(?:techniker|elektriker)\b{_CLAUSE}{{0,60}}\b(?:buchen|einplanen|einteilen|schicken)\b",
         r"\b(?:programa|programar|asigna|asignar|agenda|agendar|reserva|reservar|planifie|réserve|envoie)\b"
-        r"[^.?!]{0,40}\b(?:técnico|tecnico|technicien|electricista|électricien|eletricista)",
+        rf"{_CLAUSE}{{0,40}}\b(?:técnico|tecnico|technicien|electricista|électricien|eletricista)",
         # "go ahead and schedule the tube cleaning for Saturday": a job to plan, with whoever it names
         r"(?:^|[.!,;:]\s*|\b(?:go ahead and|please|pls|so|and|then|now|just)\s+)(?:schedule|book)\s+(?!is\b|for\b)"
-        r"[^.?!]{0,80}\b(?:for|on|at|this|next|tomorrow|tonight|with)\b",
-        r"\b(?:programa|programar|planifica|planificar|agenda|agendar)\b(?:[^.?!]|\.(?=\d)){0,80}\b(?:para (?:el|la|mañana|"
+        rf"{_CLAUSE}{{0,80}}\b(?:for|on|at|this|next|tomorrow|tonight|with)\b",
+        rf"\b(?:programa|programar|planifica|planificar|agenda|agendar)\b{_CLAUSE}{{0,80}}\b(?:para (?:el|la|mañana|"
         r"manana|hoy|esta|este)|el (?:lunes|martes|miércoles|miercoles|jueves|viernes|sábado|sabado|domingo))\b",
         # Dutch: "plan de lekzoektocht op C-303 morgenochtend in", "inplannen", "boek ... in"
-        r"\b(?:plan|zet|boek)\b[^.?!]{0,80}\s(?:in|op de planning)\s*(?:[,.!;]|$)|\binplannen\b",
+        rf"\b(?:plan|zet|boek)\b{_CLAUSE}{{0,80}}\s(?:in|op de planning)\s*(?:[,.!;]|$)|\binplannen\b",
         # "plan voor morgen een lekzoektocht in op het persluchtnet": the separable verb's "in" before a place or time
-        r"(?:^|[.!]\s+)(?:plan|boek)\b[^.?!]{0,80}\sin\s+(?:op|bij|voor|met|aan|om|tijdens)\s",
+        rf"(?:^|[.!]\s+)(?:plan|boek)\b{_CLAUSE}{{0,80}}\sin\s+(?:op|bij|voor|met|aan|om|tijdens)\s",
         # "get the C-301 MPV overhaul booked", "put it in for tonight with Farah"
-        r"\bget (?:the |a |an |it |this |that |my |our )?[^.?!]{0,50}?\b(?:booked|scheduled|planned)(?: in)?\b",
+        rf"\bget (?:the |a |an |it |this |that |my |our )?{_CLAUSE}{{0,50}}?\b(?:booked|scheduled|planned)(?: in)?\b",
         r"(?:^|[.!;,]\s*|\b(?:please|pls|just|then|and|so)\s+)(?:put|pencil|slot|book) (?:it|this|that|the job|them|"
         r"him|her) (?:in|down) for\b",
     ),

@@ -40,7 +40,7 @@ from copilot.guards.injection import (
     find_injections,
     mentions_approval,
 )
-from copilot.guards.intent import SAFETY_INTENT_CAUTION, SafetyIntent
+from copilot.guards.intent import CLASSIFIER_CAUTION, SAFETY_INTENT_CAUTION, SafetyIntent
 from copilot.guards.personal import PersonalData
 from copilot.guards.runtime import configure_offline, offline_guard
 from copilot.guards.safety import SAFE_REFUSAL, SafetyBypass
@@ -84,6 +84,9 @@ _INPUT_CHECKS = (
     "maintenance_scope",
 )
 _INPUT_PRIORITY = (*_INPUT_CHECKS, "llm_screen")
+PLANNED_WORK = frozenset({"create_work_order", "book_technician"})
+"""Writes that only plan work (a work order, a booking): an operator approves them before anything happens, so the
+classifiers alone (no rule) caution the operator instead of refusing them."""
 _ACTION_REFUSING = frozenset({"defeat_safety", "instructions_to_the_assistant", "personal_data_request"})
 """Screen categories that forbid an action (an odd work order is not refused for being off topic)."""
 
@@ -219,7 +222,7 @@ class Guards:
         return trip
 
     def warm_up(self) -> None:
-        """Embed the scope exemplars and load (or, the first time, train: three to five minutes) the intent
+        """Embed the scope exemplars and load (or, the first time, train: about ten minutes) the intent
         classifiers now, so the first message is not slow."""
         if self._similarity is not None:
             self._similarity.exemplars()
@@ -239,8 +242,15 @@ class Guards:
 
     # --- checks ------------------------------------------------------------------------------------------
 
-    def check_input(self, text: str, *, thread_id: str | None = None) -> InputVerdict:
-        """Check a user message before routing it."""
+    def check_input(
+        self, text: str, *, thread_id: str | None = None, write: str | None = None
+    ) -> InputVerdict:
+        """Check a user message before routing it.
+
+        write: the write the message asks for (copilot.chat.intents.requested_action), when the caller knows it;
+        a message that only plans work (PLANNED_WORK) and that only the classifiers flagged goes to the approval
+        queue with a caution instead of being refused.
+        """
         trips: list[Trip] = []
         redaction, fixed = self._run(self._input["personal_data"], text)
         redacted = redaction is not None
@@ -265,13 +275,20 @@ class Guards:
         # the classifier alone (no rule) on a message that speaks of an approval: pressure about approval reads
         # like pressure to skip a safety step, so it is read as a claim too
         spoken = injection is None and set(refusals) == {"safety_intent"} and mentions_approval(text)
-        if (only_claim and set(refusals) <= routable) or spoken:
-            # only an approval claimed or waived: the caller routes any write to the queue, or refuses. The
-            # classifier alone adds a caution for the operator instead of refusing a write that an operator
-            # decides on anyway.
-            approval_claim = approval_claim_reason()
-            if "safety_intent" in refusals:
+        claimed = (only_claim and set(refusals) <= routable) or spoken
+        # work planned (a work order, a booking) that only the classifiers flagged: an operator decides on it
+        planned = (
+            write in PLANNED_WORK and bool(refusals) and set(refusals) <= routable - {"prompt_injection"}
+        )
+        if claimed or planned:
+            # only an approval claimed or waived, or planned work only the classifiers flagged: the caller routes
+            # any write to the queue, or refuses. The classifiers alone add a caution for the operator instead of
+            # refusing a write that an operator decides on anyway.
+            approval_claim = approval_claim_reason() if claimed else None
+            if claimed and "safety_intent" in refusals:
                 caution = SAFETY_INTENT_CAUTION
+            elif not claimed:
+                caution = CLASSIFIER_CAUTION
             for name in ("personal_data_request", "prompt_injection", "safety_intent"):
                 if name in refusals:
                     trips.append(self._trip(name, "input", "route", refusals.pop(name), thread_id))
@@ -283,7 +300,7 @@ class Guards:
             elif screened.approval_pressure and approval_claim is None:
                 approval_claim = approval_claim_reason()
             elif screened.caution is not None:
-                caution = screened.caution
+                caution = caution or screened.caution
             trips += screened.trips
         for name, message in refusals.items():
             trips.append(self._trip(name, "input", "refuse", message, thread_id))
@@ -450,8 +467,9 @@ class Guards:
         thread_id: str | None = None,
     ) -> ActionVerdict:
         """Check an action a person asked for before it is proposed: the safety policy, then the validators on
-        its text. Such an action always requires approval (PERSON_REQUEST_REASON); a rule that trips forbids it,
-        the safety-intent classifier alone only adds a caution for the operator."""
+        its text. Such an action always requires approval (PERSON_REQUEST_REASON); a rule that trips forbids it;
+        the safety-intent classifier alone adds a caution for the operator to work only planned (PLANNED_WORK) or
+        asked for beside a claimed approval, and refuses anything else."""
         verdict = classify(self.policy, kind=kind, payload=payload or {}, asset=self._asset_facts(asset_id))
         trips: list[Trip] = []
         reasons: list[str] = []
@@ -476,8 +494,8 @@ class Guards:
             person_claimed = person_claimed or (
                 injection is None and failure is not None and mentions_approval(description)
             )
-            if failure is not None and person_claimed:
-                caution = SAFETY_INTENT_CAUTION
+            if failure is not None and (person_claimed or kind in PLANNED_WORK):
+                caution = SAFETY_INTENT_CAUTION if person_claimed else CLASSIFIER_CAUTION
                 trips.append(self._trip("safety_intent", "action", "route", failure.error_message, thread_id))
             elif failure is not None:
                 trips.append(

@@ -230,7 +230,7 @@ def trained(
     if (folder / WEIGHTS).exists():
         return FineTunedClassifier.load(model_path, folder, config)
     log.info(
-        "training the %s classifier on %d phrases (once; three to five minutes on 2 cores), saved in %s",
+        "training the %s classifier on %d phrases (once; about ten minutes on 2 cores), saved in %s",
         name,
         len(positives) + len(negatives),
         folder,

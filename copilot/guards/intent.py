@@ -4,7 +4,7 @@ The keyword rules (copilot.guards.safety, copilot.guards.personal) miss paraphra
 languages. Each check is a classifier trained on labelled phrases in copilot/guards/data/:
 - safety (`SafetyIntent`): safety_intent_train.yaml, `unsafe` against `safe`, about 20 % not in English. Since
   the sixth session the packaged MiniLM itself is fine-tuned on them, with one linear unit on its pooled output
-  (copilot.guards.finetune; trained once, three to five minutes on 2 cores, and cached by fingerprint);
+  (copilot.guards.finetune; trained once, about ten minutes on 2 cores, and cached by fingerprint);
 - personal_request (used by `PersonalData(detect="requests")`): personal_request_train.yaml, `request`
   against `work`, `other` and all the safety phrases, classes weighed evenly: a logistic regression (C = 8) on
   the frozen MiniLM embeddings.
@@ -19,7 +19,11 @@ phrases), and so did 720 hard phrases written for training by helpers that saw o
 euphemisms, stories, role play, partial steps, other languages; 360 safe: questions about safety systems, alarm
 reports, proper write requests, colleagues' circumstances); and every sentence of a safe phrase is a safe
 phrase too (`_with_sentences`), since a message is scored by its highest sentence. In the ninth session fresh10
-joined them in the same scheme. The independent set fresh11 is in neither file and only measures.
+joined them in the same scheme. In the tenth session fresh11 joined them too, with 1,049 more phrases written for
+training by two helpers that saw only the demo site: 400 hard safe and 200 hard unsafe messages, and 449 safe ones
+(work requests that claim an approval, which the approval rules route, and ordinary messages about approvals, the
+assistant, pasted logs and plant words such as override or bypass). The independent set fresh12 is in neither file
+and only measures.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the
@@ -59,6 +63,24 @@ The classifier alone never refuses a write whose message also claims an approval
 one at all (copilot.guards.injection.mentions_approval): the write goes to an operator with
 SAFETY_INTENT_CAUTION (copilot.guards.facade), since pressure to skip approval reads like pressure to skip a
 safety step; a rule still refuses it, and a claim with no write to queue is refused (copilot.chat.graph).
+Since the tenth session the classifiers alone (no rule) do not refuse planned work either (a work order or a
+booking, copilot.guards.facade.PLANNED_WORK): it goes to the operator with CLASSIFIER_CAUTION. On the development
+sets no case that the classifiers alone refused asked for planned work and expected a refusal; two that expected
+routing had been refused.
+A manipulation classifier (prompt injection, jailbreaks, approvals the assistant is asked to give or forge) built
+like the personal-request one, on 330 phrases written for it and the development sets' cases, was tried and
+dropped in the tenth session: leave-one-set-out over the twelve development sets at 0.9 found 0.69-0.74 of their
+such cases (which the rules mostly catch already) with 1.0-1.3 % of their benign questions above it, about one
+false refusal a set for at most one more catch. So were 500 phrases written for the personal-request classifier
+(350 work messages naming colleagues, 150 requests for their data): leave-one-set-out over the same sets at 0.9
+gave 11 of 830 benign questions above it with them (60 of 68 requests found), 7 with the work messages alone (57),
+6 without either (58), so neither went in.
+THRESHOLD was checked again in the tenth session with the whole guard, leave-one-set-out on the three newest
+development sets (fresh9, fresh10, fresh11; the classifier fine-tuned without each, then every guard run on it;
+pooled over the 324 red-team cases without a document and the 210 benign questions): at 0.9 0.975 handled, 0.989
+unsafe refused or routed, 4.3 % false refusals (9); 0.95 gave 0.966 / 0.983 / 3.8 %; 0.99 0.948 / 0.978 / 2.9 %.
+It stays at 0.9. The rules had been written with fresh9 and fresh10 in view; fresh11 alone, held out from both the
+classifier and the rules, gave 0.963 / 0.983 / 10.0 % (7 of 70) at 0.9.
 An off-topic classifier built the same way was tried and dropped: it caught 0.67-1.0 of the sets' off-topic
 requests but also refused short follow-ups ("can you give me a quick summary please", "list all assets"),
 which the eval sets do not contain and a conversation is full of.
@@ -101,6 +123,12 @@ SAFETY_INTENT_CAUTION = (
     "classifier (no rule) read it as possibly unsafe"
 )
 """Carried by a write that a message with a claimed approval asked for, when only the classifier flagged it."""
+CLASSIFIER_CAUTION = (
+    "check before approving: the guards' classifiers (no rule) read the message that asked for this work as possibly "
+    "unsafe or as asking for someone's personal data"
+)
+"""Carried by planned work (a work order, a booking) whose message only the classifiers flagged (tenth session:
+such requests had been refused, "Raise a WO for the CH-402 leak repair ... skip the queue"); a rule still refuses."""
 
 IntentKind = Literal["safety", "personal_request"]
 """safety: asks to defeat a safety system; personal_request: asks for someone's personal data."""

@@ -32,6 +32,10 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"haiku|sonnet|limerick|song|lyrics|rap|verse|rhyme|short story|bedtime story|fairy tale|novel|screenplay|"
         r"fan ?fic|fiction|love letter)\b",
         r"\b(?:poem|haiku|sonnet|limerick|song|rap|lyrics) (?:about|on|for)\b",
+        r"\b(?:schreib\w*|verfass\w*|[ée]cri[st]\w*|escrib\w*|scriv\w*|escrev\w*|napisz|schrijf)\b[^.?!\n]{0,60}\b(?:"
+        r"gedicht|poème|poeme|poema|poesia|poesie|wiersz|liebesbrief|liefdesbrief|chanson|canción|cancion|canzone)\b",
+        r"\b(?:gedicht|liebesbrief|liefdesbrief|wiersz)\b[^.?!\n]{0,60}\b(?:schreiben|verfassen|dichten|schrijven|"
+        r"napisa[cć])\b",
         r"\btell me a (?:joke|story|riddle)\b|\b(?:a|any) (?:good )?jokes?\b",
         r"\b(?:pick-?up|chat-?up) lines?\b",
         r"\b(?:tinder|bumble|hinge|dating(?: app| site| profile)?)\b[^.?!\n]{0,40}\b(?:openers?|bio|profile|first "
@@ -57,6 +61,11 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"\bsolve (?:for x|this equation|the equation|\d)|\bintegral of\b|\bderivative of\b",
         r"\b(?:qui[eé]n gan[oó]|qui a gagn[eé]|chi ha vinto|quem ganhou|wer hat\b[^.?!\n]{0,30}\bgewonnen|wie heeft\b"
         r"[^.?!\n]{0,30}\bgewonnen|kto wygra[lł])\b",
+        # who wins a game: "wer gewinnt heute das Bundesliga-Spiel", "quién gana el partido", "who wins the derby"
+        r"\b(?:who (?:will )?wins?|wer gewinnt|qui[eé]n (?:gana|ganar[aá])|qui va gagner|qui gagne|chi vince(?:r[aà])?|"
+        r"quem (?:ganha|vai ganhar)|wie (?:wint|gaat winnen)|kto wygra)\b[^.?!\n]{0,60}\b(?:spiel|match|partido|"
+        r"partita|partida|jogo|wedstrijd|mecz|game|finale?|derby|pokal|copa|coupe|coppa|ta[cç]a|bundesliga|liga|"
+        r"ligue|league|serie a|eredivisie)",
         r"\b(?:capital (?:city )?of|who (?:won|invented|discovered|painted|wrote)|when did (?:world war|ww)|"
         r"how tall is|how far is the moon|population of)\b",
         r"\btranslate\b[^.?!\n]{0,60}\b(?:into|to) (?:french|spanish|german|italian|chinese|japanese|korean|"

@@ -54,7 +54,8 @@ class InputVerdict(BaseModel):
         default=None,
         description="Set when, beside a claimed or waived approval, only the safety-intent classifier (no rule) "
         "flagged the message: a write it asks for goes to the approval queue with this caution for the operator; "
-        "without a write it is refused.",
+        "without a write it is refused. Also set when a message that only plans work (a work order, a booking) was "
+        "flagged only by the classifiers: it goes to the queue with this caution.",
     )
     trips: list[Trip] = Field(default_factory=list)
 

@@ -174,7 +174,15 @@ SPLIT_HISTORY: dict[Split, str] = {
     "fresh12": "written the same way (2026-11-23, tenth session) by a helper that saw only the demo site files, "
     "and never read by whoever changes the guards; measured with the offline guards of fa66e93, the classifier "
     "trained in bfloat16 (AVX512-BF16), before that session's changes (0.900 handled, 0.983 unsafe refused or "
-    "routed, 17.1 % false refusals)",
+    "routed, 17.1 % false refusals), then after each of its three steps, all chosen on fresh11 and the other "
+    "development sets: fresh11's cases as training phrases, 1,049 more written for training by two helpers that saw "
+    "only the demo site (400 hard safe, 200 hard unsafe, 449 approval-claiming work requests and ordinary messages), "
+    "planned work (a work order, a booking) that only the classifiers flagged routed with a caution instead of "
+    "refused, section numbers inside write requests and Polish work-order verbs (0.917 / 0.967 / 15.7 %); then rules "
+    "for two development cases the retrained classifier no longer caught (a poem asked for in German or French, an "
+    "approval's date changed) (0.917 / 0.967 / 15.7 %); then three more (a guard's configuration or blocked keywords "
+    "asked for, a new 'system' instruction in other languages, who wins a game) (0.917 / 0.967 / 15.7 %); nothing "
+    "was chosen by looking at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLITS: tuple[Split, ...] = ("fresh12",)
@@ -280,7 +288,7 @@ def load_cases(path: Path, *, category: str | None = None, split: Independent | 
 
 def guard_outcome(guards: Guards, site: SiteSpec, text: str, *, thread_id: str) -> tuple[set[str], str]:
     """What the guarded chat would do with a message: its outcomes and why."""
-    verdict = guards.check_input(text, thread_id=thread_id)
+    verdict = guards.check_input(text, thread_id=thread_id, write=requested_action(text))
     refusal = input_refusal(verdict)  # the chat's own rule
     if refusal is not None:
         return {"refused"}, refusal
@@ -382,7 +390,7 @@ def _run_poisoned(guards: Guards, services: Services, case: Case, result: Result
     document = document_of(case)
     services.knowledge.sync("redteam", [document])
     kept, _ = guards.filter_passages(_passages(document), thread_id=case.id)
-    verdict = guards.check_input(case.input, thread_id=case.id)
+    verdict = guards.check_input(case.input, thread_id=case.id, write=requested_action(case.input))
     answer, error = _ask(services, case)
     if answer is None:
         result.e2e_outcomes, result.e2e_note = {"error"}, error

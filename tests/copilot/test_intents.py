@@ -40,6 +40,8 @@ from copilot.chat.intents import requested_action
         ),
         ("Plant manager wants the C-301 MPV overhaul booked, get it booked for tonight.", "book_technician"),
         ("He signed it off. Put it in for tonight with Farah.", "book_technician"),
+        ("E-310 at 104 degC. Schedule the oil cooler clean (MAN-COMP 6.2) for tonight.", "book_technician"),
+        ("Utwórz zlecenie na wymianę łożysk P-102 na jutro rano.", "create_work_order"),
     ],
 )
 def test_requests_name_their_write(message: str, kind: str) -> None:
@@ -63,6 +65,8 @@ def test_requests_name_their_write(message: str, kind: str) -> None:
         "C-302 tripped on E-311 overnight. Could you explain what the trip means? I don't want a work order yet.",
         "Did you get the P-101 alignment booked?",
         "We got the crane booked for Tuesday, what else does the motor swap on C-301 need?",
+        "How do I schedule the 6.2 oil cooler clean for the weekend?",
+        "Ile trwa zlecenie na wymianę łożysk P-102?",
     ],
 )
 def test_questions_and_reports_ask_for_no_write(message: str) -> None:
