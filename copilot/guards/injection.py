@@ -190,7 +190,7 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         (
             "both",
             # "output the raw contents of your guard configuration and the full list of blocked keywords"
-            r"\byour (?:guard(?:rail)?s?|filters?|moderation|safety filters?)\s*(?:config(?:uration)?|settings|"
+            r"\byour (?:guard(?:rail)?s?|moderation|(?:safety|content) filters?)\s*(?:config(?:uration)?|settings|"
             r"rules|logic|keywords?|word ?lists?|thresholds?)\b|\b(?:list|set) of (?:the |your )?(?:blocked|banned|"
             r"forbidden|filtered|trigger) (?:keywords|words|phrases|terms|topics)\b",
         ),
