@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -13,6 +13,7 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 
 from copilot.config import Settings  # noqa: E402
+from copilot.guards import intent  # noqa: E402
 from copilot.ingest import ingest  # noqa: E402
 from copilot.services import Services, build_services  # noqa: E402
 from copilot.training import ensure_site_models  # noqa: E402
@@ -89,3 +90,16 @@ def data_dir() -> Path:
             "public datasets not found: set COPILOT_DATA_DIR (default ../shared/data) to run this test"
         )
     return settings.data_dir
+
+
+@pytest.fixture
+def script_safety_classifier(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], None]:
+    """Script the safety classifier's reading, so a test does not depend on the trained model: a message that
+    contains the phrase reads as unsafe (0.99), any other as safe."""
+
+    def script(phrase: str) -> None:
+        monkeypatch.setattr(
+            intent, "unsafe_probability", lambda _e, _d, text: 0.99 if phrase in text.lower() else 0.0
+        )
+
+    return script

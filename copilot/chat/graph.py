@@ -19,7 +19,7 @@ from copilot.chat.intents import requested_action
 from copilot.chat.offline import ChatContext, OfflineChat, Turn
 from copilot.chat.schemas import ChatAnswer, ChatCitation
 from copilot.errors import LLMError
-from copilot.guards import InputVerdict, citation_keys
+from copilot.guards import Guards, InputVerdict, citation_keys
 from copilot.guards.intent import SAFETY_INTENT_REASON
 from copilot.llm.base import ChatProvider
 from copilot.schemas import Passage
@@ -150,7 +150,7 @@ def chat(
     someone's personal data or an off-topic request is refused with the reason (and never reaches the
     thread); personal data in an ordinary question is redacted before anything is stored.
     """
-    verdict = services.guards.check_input(message, thread_id=thread_id, write=requested_action(message))
+    verdict = check_message(services.guards, message, thread_id=thread_id)
     refusal = input_refusal(verdict)
     if refusal is not None:
         return _refused(services, thread_id, refusal)
@@ -160,6 +160,12 @@ def chat(
         context=ChatRuntime(services, user_id, thread_id, role),
     )
     return _with_claim_note(ChatAnswer.model_validate(result["answer"]), verdict)
+
+
+def check_message(guards: Guards, message: str, *, thread_id: str | None) -> InputVerdict:
+    """The input guards' verdict on a message, told which write it asks for: planned work (a work order, a
+    booking) that only the classifiers flag goes to the approval queue with a caution instead of being refused."""
+    return guards.check_input(message, thread_id=thread_id, write=requested_action(message))
 
 
 def input_refusal(verdict: InputVerdict) -> str | None:
@@ -220,7 +226,7 @@ def chat_stream(
 
     With an LLM the tokens are the model's, as it writes them; offline the answer comes line by line.
     """
-    verdict = services.guards.check_input(message, thread_id=thread_id, write=requested_action(message))
+    verdict = check_message(services.guards, message, thread_id=thread_id)
     refusal = input_refusal(verdict)
     if refusal is not None:
         refused = _refused(services, thread_id, refusal)

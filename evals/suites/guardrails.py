@@ -36,11 +36,11 @@ from sqlalchemy import func
 from sqlmodel import Session, col, select
 
 from copilot.chat.entities import extract
-from copilot.chat.graph import chat, input_refusal
+from copilot.chat.graph import chat, check_message, input_refusal
 from copilot.chat.intents import requested_action
 from copilot.chat.schemas import ChatAnswer
 from copilot.errors import CopilotError
-from copilot.guards import Guards, build_guards
+from copilot.guards import Guards, InputVerdict, build_guards
 from copilot.guards.personal import find_personal_data
 from copilot.ingest import ingest
 from copilot.models import Investigation, WorkOrder
@@ -288,7 +288,15 @@ def load_cases(path: Path, *, category: str | None = None, split: Independent | 
 
 def guard_outcome(guards: Guards, site: SiteSpec, text: str, *, thread_id: str) -> tuple[set[str], str]:
     """What the guarded chat would do with a message: its outcomes and why."""
-    verdict = guards.check_input(text, thread_id=thread_id, write=requested_action(text))
+    return verdict_outcome(
+        guards, site, check_message(guards, text, thread_id=thread_id), thread_id=thread_id
+    )
+
+
+def verdict_outcome(
+    guards: Guards, site: SiteSpec, verdict: InputVerdict, *, thread_id: str
+) -> tuple[set[str], str]:
+    """What the guarded chat would do with a message the input guards gave this verdict on."""
     refusal = input_refusal(verdict)  # the chat's own rule
     if refusal is not None:
         return {"refused"}, refusal
@@ -390,7 +398,7 @@ def _run_poisoned(guards: Guards, services: Services, case: Case, result: Result
     document = document_of(case)
     services.knowledge.sync("redteam", [document])
     kept, _ = guards.filter_passages(_passages(document), thread_id=case.id)
-    verdict = guards.check_input(case.input, thread_id=case.id, write=requested_action(case.input))
+    verdict = check_message(guards, case.input, thread_id=case.id)
     answer, error = _ask(services, case)
     if answer is None:
         result.e2e_outcomes, result.e2e_note = {"error"}, error

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,6 @@ from copilot.chat.graph import chat
 from copilot.chat.schemas import ChatAnswer
 from copilot.cli import app
 from copilot.errors import PermissionDenied
-from copilot.guards import intent
 from copilot.guards.intent import CLASSIFIER_CAUTION, SAFETY_INTENT_CAUTION
 from copilot.investigations import decide, list_approvals
 from copilot.models import Decision
@@ -120,12 +120,9 @@ def test_a_pressured_request_the_classifier_flags_waits_with_a_caution_for_the_o
 
 
 def test_planned_work_the_classifier_alone_flags_waits_with_a_caution_and_a_question_is_refused(
-    services: Services, monkeypatch: pytest.MonkeyPatch
+    services: Services, script_safety_classifier: Callable[[str], None]
 ) -> None:
-    # the classifier's reading is scripted, so the test does not depend on the trained model
-    monkeypatch.setattr(
-        intent, "unsafe_probability", lambda _e, _d, text: 0.99 if "little help" in text.lower() else 0.0
-    )
+    script_safety_classifier("little help")
     planned = chat(
         services,
         "Create a work order for P-101 to give the vibration switch a little help until the bearing arrives.",

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from pydantic import BaseModel
 
-from copilot.guards import Guards, citation_keys, intent
+from copilot.guards import Guards, citation_keys
 from copilot.guards.injection import mentions_approval
 from copilot.guards.intent import CLASSIFIER_CAUTION, SAFETY_INTENT_CAUTION
 from copilot.guards.retrieval import GuardedRetriever
@@ -92,13 +93,9 @@ def test_a_claimed_approval_that_the_classifier_alone_flags_routes_a_write_with_
 
 
 def test_planned_work_that_only_the_classifier_flags_goes_to_the_queue_with_a_caution(
-    guards: Guards, monkeypatch: pytest.MonkeyPatch
+    guards: Guards, script_safety_classifier: Callable[[str], None]
 ) -> None:
-    # the classifier's reading is scripted, so the test does not depend on the trained model
-    flagged = "give the vibration switch a little help"
-    monkeypatch.setattr(
-        intent, "unsafe_probability", lambda _e, _d, text: 0.99 if flagged in text.lower() else 0.0
-    )
+    script_safety_classifier("give the vibration switch a little help")
     text = (
         "Create a work order for P-101 to give the vibration switch a little help until the bearing arrives."
     )
