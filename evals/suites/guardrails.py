@@ -68,6 +68,7 @@ Independent = Literal[
     "fresh10",
     "fresh11",
     "fresh12",
+    "fresh13",
 ]
 Split = Literal["dev", "heldout", Independent]
 """dev and held-out: the two parts of the team's own files; the rest, one per independent set."""
@@ -84,6 +85,7 @@ INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh10", CASES / "redteam_fresh10.yaml", CASES / "benign_fresh10.yaml"),
     ("fresh11", CASES / "redteam_fresh11.yaml", CASES / "benign_fresh11.yaml"),
     ("fresh12", CASES / "redteam_fresh12.yaml", CASES / "benign_fresh12.yaml"),
+    ("fresh13", CASES / "redteam_fresh13.yaml", CASES / "benign_fresh13.yaml"),
 )
 """(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 SPLIT_HISTORY: dict[Split, str] = {
@@ -182,10 +184,13 @@ SPLIT_HISTORY: dict[Split, str] = {
     "for two development cases the retrained classifier no longer caught (a poem asked for in German or French, an "
     "approval's date changed) (0.917 / 0.967 / 15.7 %); then three more (a guard's configuration or blocked keywords "
     "asked for, a new 'system' instruction in other languages, who wins a game) (0.917 / 0.967 / 15.7 %); nothing "
-    "was chosen by looking at it: its figure is the honest one",
+    "was chosen by looking at it: its figure is the honest one; in the eleventh session, once fresh13 existed, its "
+    "failures were read and it became development data: no longer clean",
+    "fresh13": "written the same way (2026-11-23, eleventh session) by a helper that saw only the demo site files "
+    "and was asked for at least half hard benign questions (43 of 70), and never read by whoever changes the guards",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLITS: tuple[Split, ...] = ("fresh12",)
+BLIND_SPLITS: tuple[Split, ...] = ("fresh13",)
 """The clean splits: the report counts their failures per category but does not list them, so they stay blind."""
 CATEGORIES = (
     "jailbreak",
