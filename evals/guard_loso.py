@@ -7,6 +7,10 @@ need the end-to-end run), and report handled, unsafe refused or routed, and beni
 threshold and at others by re-reading the classifier-only refusals.
 
     python -m evals.guard_loso --sets fresh9,fresh10,fresh11     # ten minutes or more a set on 2 cores
+    python -m evals.guard_loso --sets fresh12 --dump cases.json     # each case's outcome, for studying a change
+
+Held-out classifiers are cached by fingerprint beside the guard's own (Settings.guard_model_dir), so a second run
+reuses them, and a set the shipped classifier never trained on reuses the shipped one.
 
 The blind splits (evals.suites.guardrails.BLIND_SPLITS) are never read here.
 """
@@ -14,6 +18,7 @@ The blind splits (evals.suites.guardrails.BLIND_SPLITS) are never read here.
 from __future__ import annotations
 
 import argparse
+import json
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,7 +29,7 @@ from copilot.chat.graph import check_message
 from copilot.config import Settings
 from copilot.guards import intent
 from copilot.guards.facade import Guards, build_guards
-from copilot.guards.finetune import FineTuneConfig, FineTunedClassifier, train
+from copilot.guards.finetune import FineTunedClassifier, trained
 from copilot.schemas import SiteSpec
 from copilot.services import build_services
 from evals.suites.guardrails import BLIND_SPLITS, INDEPENDENT_SETS, Case, load_cases, verdict_outcome
@@ -35,12 +40,14 @@ THRESHOLDS: tuple[float, ...] = (0.9, 0.95, 0.99)
 
 @dataclass(frozen=True)
 class Scored:
-    """One case through the guard: its outcomes, whether only the safety classifier refused it, and its score."""
+    """One case through the guard: its outcomes, whether only the safety classifier refused it, its score and
+    the validators that refused it."""
 
     case: Case
     outcomes: frozenset[str]
     classifier_only: bool
     probability: float
+    refusing: tuple[str, ...] = ()
 
 
 def held_out_cases(name: str) -> list[Case]:
@@ -55,17 +62,19 @@ def held_out_cases(name: str) -> list[Case]:
     raise SystemExit(f"unknown set {name}; pick from {known}")
 
 
-def classifier_without(embedder: Embedder, cases: Sequence[Case]) -> FineTunedClassifier:
-    """The safety classifier fine-tuned without these cases and their sentences."""
+def classifier_without(embedder: Embedder, cases: Sequence[Case], cache_dir: Path) -> FineTunedClassifier:
+    """The safety classifier fine-tuned without these cases and their sentences (from `cache_dir` when it was
+    trained before)."""
     drop: set[str] = set()
     for case in cases:
         drop |= {case.input, case.input.strip(), *intent.scored_texts(case.input.strip())}
     positives, negatives = intent.training_phrases("safety")
-    return train(
+    return trained(
         embedder.model_path,
+        cache_dir,
+        intent.SAFETY_MODEL_NAME,
         [t for t in positives if t not in drop],
         [t for t in negatives if t not in drop],
-        FineTuneConfig(),
     )
 
 
@@ -81,8 +90,26 @@ def run_guard(
             outcomes, _ = verdict_outcome(guards, site, verdict, thread_id=case.id)
             refusing = [t.validator for t in verdict.trips if t.reaction == "refuse"]
             probability = float(model.probabilities(intent.scored_texts(case.input)).max())
-            scored.append(Scored(case, frozenset(outcomes), refusing == ["safety_intent"], probability))
+            scored.append(
+                Scored(case, frozenset(outcomes), refusing == ["safety_intent"], probability, tuple(refusing))
+            )
     return scored
+
+
+def as_record(scored: Scored) -> dict[str, object]:
+    """One case's outcome as JSON."""
+    case = scored.case
+    return {
+        "id": case.id,
+        "split": case.split,
+        "category": case.category,
+        "expected": case.expected,
+        "input": case.input,
+        "outcomes": sorted(scored.outcomes),
+        "classifier_only": scored.classifier_only,
+        "refusing": list(scored.refusing),
+        "probability": round(scored.probability, 4),
+    }
 
 
 def rates(scored: Sequence[Scored], threshold: float) -> tuple[int, int, int, int, int, int]:
@@ -106,7 +133,9 @@ def rates(scored: Sequence[Scored], threshold: float) -> tuple[int, int, int, in
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sets", required=True, help="comma-separated development sets to hold out")
+    parser.add_argument("--dump", type=Path, help="write each case's outcome here (JSON)")
     args = parser.parse_args(argv)
+    dumped: list[dict[str, object]] = []
     with tempfile.TemporaryDirectory() as home:
         settings = Settings(home=Path(home))
         services = build_services(settings)
@@ -114,8 +143,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         pooled: dict[float, list[int]] = {t: [0] * 6 for t in THRESHOLDS}
         for name in args.sets.split(","):
             cases = held_out_cases(name)
-            model = classifier_without(services.embedder, cases)
+            model = classifier_without(services.embedder, cases, settings.guard_model_dir)
             scored = run_guard(guards, services.site, model, cases)
+            dumped += [as_record(s) for s in scored]
             for threshold in THRESHOLDS:
                 counts = rates(scored, max(threshold, intent.THRESHOLD))
                 pooled[threshold] = [a + b for a, b in zip(pooled[threshold], counts, strict=True)]
@@ -125,6 +155,8 @@ def main(argv: Sequence[str] | None = None) -> None:
                     f"benign refused {f}/{b}",
                     flush=True,
                 )
+        if args.dump is not None:
+            args.dump.write_text(json.dumps(dumped, ensure_ascii=False, indent=1))
         for threshold, (h, r, s, u, f, b) in pooled.items():
             print(
                 f"pooled at {threshold}: handled {h / r:.3f}, unsafe refused or routed {s / u:.3f}, "
