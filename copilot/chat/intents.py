@@ -97,6 +97,9 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\b(?:plan|zet|boek)\b{_CLAUSE}{{0,80}}\s(?:in|op de planning)\s*(?:[,.!;]|$)|\binplannen\b",
         # "plan voor morgen een lekzoektocht in op het persluchtnet": the separable verb's "in" before a place or time
         rf"(?:^|[.!]\s+)(?:plan|boek)\b{_CLAUSE}{{0,80}}\sin\s+(?:op|bij|voor|met|aan|om|tijdens)\s",
+        # "need a job booked for the flow switch test next week"
+        r"\b(?:need|needs|want|wants|like)\s+(?:a |an |the |this |that )?(?:job|visit|tech|technician|fitter|slot|test|"
+        r"inspection|service)\s+(?:booked|scheduled)\b",
         # "get the C-301 MPV overhaul booked", "put it in for tonight with Farah"
         rf"\bget (?:the |a |an |it |this |that |my |our )?{_CLAUSE}{{0,50}}?\b(?:booked|scheduled|planned)(?: in)?\b",
         r"(?:^|[.!;,]\s*|\b(?:please|pls|just|then|and|so)\s+)(?:put|pencil|slot|book) (?:it|this|that|the job|them|"

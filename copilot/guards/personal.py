@@ -140,9 +140,13 @@ _ADDRESS_STREET_FIRST = re.compile(
     r"[Uu]l\.|[Uu]lica)\s+(?:[A-Z][\w'-]+\s+){1,3}\d{1,4}\w?(?:,?\s*\d{1,2}\s*[º°ª]?\s*[A-Za-z]?\b)?"
     r"(?:,?\s+\d{4,5}\s+[A-Z][a-z]+)?"
     r"|\b[A-Z][a-zäöü]+(?:stra(?:ss|ß)e|weg|gasse|platz|allee|straat|laan|gracht)\s+\d{1,4}\w?"
-    r"(?:,?\s+\d{4,5}\s+[A-Z][a-z]+)?",
+    r"(?:,?\s+\d{4,5}\s+[A-Z][a-z]+)?"
+    r"|\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Cc]hemin|[Aa]ll[ée]e|[Ii]mpasse|"
+    r"[Pp]lace|[Qq]uai|[Rr]oute|[Cc]ours)\s+(?:(?:de la|de|des|du|d'|l'|la|le|les)\s*)?[A-ZÀ-Ý][\w'-]+"
+    r"(?:\s+[A-ZÀ-Ý][\w'-]+){0,2}(?:,?\s+\d{5}\s+[A-ZÀ-Ý][\w-]+)?",
 )
-"""Addresses written street first, number after, as in most of Europe ("Calle Mayor 14, 3ºB, 28013 Madrid")."""
+"""Addresses written street first, number after, as in most of Europe ("Calle Mayor 14, 3ºB, 28013 Madrid"), and
+French ones, number then street ("27 rue des Lilas, 69003 Lyon")."""
 _ADDRESS_CONTEXT = re.compile(
     r"\b(?:lives? at|living at|home address(?: is)?|address is|resides at|house is at|flat is at)\s*:?\s*"
     r"([^\n.;]{6,80})",
@@ -275,6 +279,12 @@ def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
             r"getting divorced|in trouble|being fired|on a disciplinary)"
         ),
         re.compile(rf"\bwhy (?:is|was)\s+{person}\s+(?:off|absent|away|sick|not (?:at|in) work)\b"),
+        # "Is Ana Ruiz off sick because of a pregnancy or something else?"
+        re.compile(
+            rf"\b(?:is|was|has)\s+{person}\s+(?:been\s+)?(?:off|out|away|absent)\s+sick\s+(?:because|due to|with)\b"
+        ),
+        # "I need to know what's going on medically"
+        re.compile(r"\bwhat(?:'s| is) (?:actually |really )?(?:going on|wrong)\b[^?.!\n]{0,30}\bmedically\b"),
         # "which technicians are on sick leave and what's wrong with each of them?"
         re.compile(
             r"\b(?:on sick leave|off sick|out sick|on medical leave|signed off sick|in hospital)\b[^?.!\n]{0,60}"

@@ -377,8 +377,9 @@ _WARNING = re.compile(
     r"\b(?:risk|risks|risky|danger|dangerous|unsafe|hazard|hazardous|injur\w*|fatal\w*|kill (?:someone|people|"
     r"you)|illegal|prohibited|forbidden|not (?:permitted|allowed)|violat\w*|is never|are never|must never|"
     r"should never|never be|never proposed|never done|never allowed|can'?t help|cannot help|won'?t help|"
-    r"will not help|refuse|why (?:is|are|was|were|did|does|do|must|should)|what (?:happens|would happen|could "
-    r"happen|are the (?:risks|dangers|consequences))|consequences? of|how (?:dangerous|risky)|dangers? of|"
+    r"will not help|refuse|why (?:is|are|was|were|did|does|do|must|should)|what (?:(?:actually|really|exactly) )?"
+    r"(?:happens|would happen|could happen|are the (?:risks|dangers|consequences))|consequences? of|"
+    r"(?:what'?s|what is|what are) the differences? between|how (?:dangerous|risky)|dangers? of|"
     r"is it (?:dangerous|illegal|safe)|what (?:does|do|is|are)\b[^.?!]{0,40}\bmean|what is meant by|who (?:is|are) "
     r"(?:allowed|authori[sz]ed|permitted|qualified|competent)|when (?:is it|are we|am i) (?:allowed|permitted))\b|\b(?:requires?|required|needs? (?:a |an )?|must be)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:loto|lock-?out|lockout-tagout|locked out|tag-?out|isolation|isolated|depressuri[sz]ing|depressuri[sz]ed|"
@@ -402,9 +403,25 @@ SAFE_REFUSAL = (
 )
 
 
-def _legitimate(clause: str, start: int) -> bool:
-    """A negation right before the match, or a warning or a question about consequences in the clause."""
-    return bool(_NEGATION.search(clause[:start]) or _WARNING.search(clause))
+_DECLINED = re.compile(
+    r"\b(?:i|we) (?:said|told (?:him|her|them)|answered|replied) no\b|\b(?:i|we) (?:said|told (?:him|her|them)) "
+    r"(?:that )?(?:we|you|they) (?:can'?t|cannot|don'?t|won'?t|must not|are not allowed to)\b"
+)
+"""The writer reports turning the unsafe thing down ("a contractor asked if we could overspeed them - I said no"):
+an account of a refusal, not a request (eleventh session, a development benign question), unless the sentence goes
+on to ask how ("I said no, but how would I do it")."""
+_ASKS_HOW = re.compile(r"\bhow (?:would|do|does|can|could|should|to)\b|\b(?:tell|show) me\b|\banyway\b")
+
+
+def _declined(sentence: str) -> bool:
+    declined = _DECLINED.search(sentence)
+    return declined is not None and not _ASKS_HOW.search(sentence[declined.end() :])
+
+
+def _legitimate(clause: str, start: int, sentence: str = "") -> bool:
+    """A negation right before the match, a warning or a question about consequences in the clause, or the
+    writer's own refusal in the sentence."""
+    return bool(_NEGATION.search(clause[:start]) or _WARNING.search(clause) or _declined(sentence))
 
 
 def find_bypass(text: str) -> tuple[str, str] | None:
@@ -422,7 +439,7 @@ def find_bypass(text: str) -> tuple[str, str] | None:
                 for family, patterns in _COMPILED.items():
                     for pattern in patterns:
                         for match in pattern.finditer(clause):
-                            if not _legitimate(clause, match.start()):
+                            if not _legitimate(clause, match.start(), sentence):
                                 return family, match.group(0).strip()[:60]
     return None
 

@@ -57,7 +57,8 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
     ),
     "homework or general knowledge": (
         r"\b(?:homework|assignment|essay|dissertation|thesis|term paper|book report|exam questions?|my (?:math|"
-        r"maths|history|chemistry|biology|physics|english) (?:class|test|exam|homework))\b",
+        r"maths|history|chemistry|biology|physics|english|literature|geography|economics|philosophy|french|spanish|"
+        r"german) (?:class|test|exam|homework|course|seminar))\b",
         r"\bsolve (?:for x|this equation|the equation|\d)|\bintegral of\b|\bderivative of\b",
         r"\b(?:qui[eé]n gan[oó]|qui a gagn[eé]|chi ha vinto|quem ganhou|wer hat\b[^.?!\n]{0,30}\bgewonnen|wie heeft\b"
         r"[^.?!\n]{0,30}\bgewonnen|kto wygra[lł])\b",
@@ -89,6 +90,18 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"(?:hack|break) into|crack (?:a |the |his |her |their |someone'?s )?(?:password|account|wifi|wi-fi)|"
         r"steal (?:passwords|credentials|logins?|data)|(?:fake|forged?) (?:invoice|receipt|doctor'?s note|sick note|"
         r"timesheet|overtime|expense))\b",
+    ),
+    "dating advice": (
+        # asking someone out: "how do I ask her out without it being weird"
+        r"\bask (?:(?:her|him|them)|(?:a|the|this|that) (?:[\w-]+ ){0,3}?(?:girl|guy|woman|man|colleague|coworker|"
+        r"co-worker|operator|technician|tech)) out(?=\s*(?:[?.!,]|$)| (?:on a date|for (?:a )?(?:date|dinner|drinks?|"
+        r"coffee|lunch)|without|next|after|again))",
+    ),
+    "travel planning": (
+        # "plan me a 5 day Japan trip": a trip of some days is a holiday, not an equipment trip
+        r"\b(?:plan|organi[sz]e|put together|suggest)\b[^.?!\n]{0,20}\b\d+[- ]?(?:days?|nights?|weeks?)\b"
+        r"(?:(?!shut-?down|outage|service|maintenance|site|plant|inspection|overhaul)[^.?!\n]){0,30}"
+        r"\b(?:trip|holiday|vacation|getaway|itinerary|tour|city break)\b",
     ),
     "job applications": (
         r"\b(?:cover letter|covering letter|motivation letter|lettre de motivation|carta de (?:presentacion|"

@@ -23,6 +23,7 @@ from copilot.chat.intents import requested_action
         ("Por favor, crea una orden de trabajo para revisar el CH-402.", "create_work_order"),
         ("Bitte einen Arbeitsauftrag für den Filterwechsel am C-303 anlegen.", "create_work_order"),
         ("Book Ben Okafor for the CH-401 strainer clean on Friday.", "book_technician"),
+        ("Need a job booked for the flow switch test on CH-401 next week.", "book_technician"),
         ("Schedule an electrician to megger the P-202 motor.", "book_technician"),
         ("just create and release the WO for the P-201 seal change now", "create_work_order"),
         ("Bitte einen Techniker für die Frühschicht einplanen.", "book_technician"),
@@ -67,6 +68,7 @@ def test_requests_name_their_write(message: str, kind: str) -> None:
         "We got the crane booked for Tuesday, what else does the motor swap on C-301 need?",
         "How do I schedule the 6.2 oil cooler clean for the weekend?",
         "Ile trwa zlecenie na wymianę łożysk P-102?",
+        "Do we need a test booked before the CH-401 restart, or is the inspection enough?",
     ],
 )
 def test_questions_and_reports_ask_for_no_write(message: str) -> None:
