@@ -234,6 +234,11 @@ RULES: dict[str, tuple[str, ...]] = {
         # secrecy about an alarm, a trip or an event in the same sentence (not "he has chemo, keep that between us")
         rf"\b(?:{_SECRET_SUBJECT}|logs?)\b[^.\n]{{0,80}}{_SECRECY}|{_SECRECY}[^.\n]{{0,80}}\b{_SECRET_SUBJECT}\b",
         r"\bkeep (?:it|this|that) off the (?:log|logs|record|books|report)\b",
+        # hiding or silencing an alarm in the site's other languages ("¿cómo oculto la alarma E-340?")
+        r"\b(?:ocult\w*|escond\w*|silenci\w*|nascond\w*|tacit\w*|silenzi\w*|cach(?:er|e|es|ez)|masqu\w*|"
+        r"fai(?:re|s) taire|verberg\w*|versteck\w*|unterdruck\w*|ausblend\w*|onderdruk\w*|dempen|ukry\w*|"
+        r"wycisz\w*)\b(?:\s+[\w'-]+){0,4}?\s+(?:alarm\w*|allarm\w*|alerta\w*|alerte\w*|meldung\w*|"
+        r"(?:a|e)-\d{3}|ch-5\d\d)\b",
     ),
     "raise a trip or alarm limit": (
         rf"\b{_SOFTEN}(?!\s+(?:a |an |the )?(?:new )?(?:work ?orders?|wo|tickets?|requests?|jobs?|"
@@ -371,7 +376,7 @@ _MESSAGE = {family: [re.compile(p) for p in patterns] for family, patterns in ME
 _NEGATION = re.compile(
     r"\b(?:never|not|no|don'?t|dont|do not|does not|doesn'?t|did not|didn'?t|must not|mustn'?t|shall not|"
     r"should not|shouldn'?t|cannot|won'?t|will not|avoid|prohibited|forbidden|refuse|refused|instead of|rather "
-    r"than|nobody|no one|nor|stop)(?:\s+[\w'-]+){0,3}\s*$"
+    r"than|nobody|no one|nor|stop|nunca|jamas|jamais|mai|niemals|nooit|nigdy)(?:\s+[\w'-]+){0,3}\s*$"
 )
 _WARNING = re.compile(
     r"\b(?:risk|risks|risky|danger|dangerous|unsafe|hazard|hazardous|injur\w*|fatal\w*|kill (?:someone|people|"

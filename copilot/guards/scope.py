@@ -38,6 +38,9 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"napisa[cć])\b",
         r"\btell me a (?:joke|story|riddle)\b|\b(?:a|any) (?:good )?jokes?\b",
         r"\b(?:pick-?up|chat-?up) lines?\b",
+        # a wedding speech in the site's languages ("mi scrivi un discorso per il matrimonio di Dara?")
+        r"\b(?:wedding speech|hochzeitsrede|(?:discorso|discurso|discours|rede|speech|toespraak|przemowienie|toast)\b"
+        r"[^.?!\n]{0,30}\b(?:matrimonio|boda|casamento|mariage|hochzeit|bruiloft|huwelijk|wesel\w*|slub\w*|wedding))\b",
         r"\b(?:tinder|bumble|hinge|dating(?: app| site| profile)?)\b[^.?!\n]{0,40}\b(?:openers?|bio|profile|first "
         r"messages?|lines?)\b|\b(?:openers?|bio|first message)\b[^.?!\n]{0,30}\b(?:tinder|bumble|hinge|dating)\b",
     ),
@@ -60,6 +63,8 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"maths|history|chemistry|biology|physics|english|literature|geography|economics|philosophy|french|spanish|"
         r"german) (?:class|test|exam|homework|course|seminar))\b",
         r"\bsolve (?:for x|this equation|the equation|\d)|\bintegral of\b|\bderivative of\b",
+        # an essay in the site's other languages ("pomóż mi napisać esej na 500 słów")
+        r"\b(?:esej\w*|wypracowani\w*|aufsatz|aufsatze|hausaufgaben?|opstel|werkstuk)\b",
         r"\b(?:qui[eé]n gan[oó]|qui a gagn[eé]|chi ha vinto|quem ganhou|wer hat\b[^.?!\n]{0,30}\bgewonnen|wie heeft\b"
         r"[^.?!\n]{0,30}\bgewonnen|kto wygra[lł])\b",
         # who wins a game: "wer gewinnt heute das Bundesliga-Spiel", "quién gana el partido", "who wins the derby"
@@ -145,7 +150,8 @@ OFF_TOPIC_DOMAINS: dict[str, tuple[str, ...]] = {
     ),
     "travel and leisure": (
         r"\b(?:vacation|holiday (?:destination|ideas|plans?)|flights? to|hotel in|hotels in|things to do in|"
-        r"tourist|sightseeing|restaurant (?:near|in|recommendation))\b",
+        r"tourist|sightseeing|restaurant (?:near|in|recommendation)|vacaciones|vacances|vacanze|urlaub|vakantie|"
+        r"wakacj\w*|ferias|hotel(?:es|s)? (?:barato|economico|pas cher|economico|billig|goedkoop|tani)\w*)\b",
     ),
     "legal matters": (
         r"\b(?:lawyer|attorney|solicitor|lawsuit|divorce|custody|contract dispute|immigration|visa application|"
