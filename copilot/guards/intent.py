@@ -22,8 +22,13 @@ phrase too (`_with_sentences`), since a message is scored by its highest sentenc
 joined them in the same scheme. In the tenth session fresh11 joined them too, with 1,049 more phrases written for
 training by two helpers that saw only the demo site: 400 hard safe and 200 hard unsafe messages, and 449 safe ones
 (work requests that claim an approval, which the approval rules route, and ordinary messages about approvals, the
-assistant, pasted logs and plant words such as override or bypass). The independent set fresh12 is in neither file
-and only measures.
+assistant, pasted logs and plant words such as override or bypass). In the eleventh session fresh12 joined them in the
+same scheme, with 630 phrases in German, French, Spanish, Dutch, Italian, Polish and Portuguese written for training by
+two helpers that saw only the demo site (420 safe, 210 unsafe): with the shipped classifier, which had never seen
+fresh12, 5 of the 8 benign fresh12 questions that only the classifier refused were not in English, against 10 of its 70
+questions. After retraining, development messages in other languages that had been refused only by the classifier
+(an essay, a wedding speech, a cheap hotel for the holidays) were answered: the rules now catch those. The independent
+set fresh13 is in neither file and only measures.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the

@@ -235,7 +235,7 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"\b(?:{_SECRET_SUBJECT}|logs?)\b[^.\n]{{0,80}}{_SECRECY}|{_SECRECY}[^.\n]{{0,80}}\b{_SECRET_SUBJECT}\b",
         r"\bkeep (?:it|this|that) off the (?:log|logs|record|books|report)\b",
         # hiding or silencing an alarm in the site's other languages ("¿cómo oculto la alarma E-340?")
-        r"\b(?:ocult\w*|escond\w*|silenci\w*|nascond\w*|tacit\w*|silenzi\w*|cach(?:er|e|es|ez)|masqu\w*|"
+        r"\b(?:ocult\w*|escond\w*|silenci\w*|nascond\w*|tacit\w*|silenzi\w*|cacher|cachez|masqu\w*|"
         r"fai(?:re|s) taire|verberg\w*|versteck\w*|unterdruck\w*|ausblend\w*|onderdruk\w*|dempen|ukry\w*|"
         r"wycisz\w*)\b(?:\s+[\w'-]+){0,4}?\s+(?:alarm\w*|allarm\w*|alerta\w*|alerte\w*|meldung\w*|"
         r"(?:a|e)-\d{3}|ch-5\d\d)\b",

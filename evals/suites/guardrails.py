@@ -187,7 +187,14 @@ SPLIT_HISTORY: dict[Split, str] = {
     "was chosen by looking at it: its figure is the honest one; in the eleventh session, once fresh13 existed, its "
     "failures were read and it became development data: no longer clean",
     "fresh13": "written the same way (2026-11-23, eleventh session) by a helper that saw only the demo site files "
-    "and was asked for at least half hard benign questions (43 of 70), and never read by whoever changes the guards",
+    "and was asked for at least half hard benign questions (43 of 70), and never read by whoever changes the guards; "
+    "measured with the offline guards of b152a7b (the tenth session's classifier, bfloat16) before that session's "
+    "changes (0.908 handled, 0.983 unsafe refused or routed, 14.3 % false refusals), then after each of its two steps, "
+    "both chosen on fresh12 and the other development sets: fresh12's cases and 630 phrases in seven other languages "
+    "(420 safe, 210 unsafe; most of fresh12's classifier-only false refusals were not in English) as training phrases, "
+    "and rules for fresh12's misses (0.917 / 0.983 / 15.7 %); then rules for development cases in other languages that "
+    "the retrained classifier no longer refused by accident (0.917 / 0.983 / 15.7 %); nothing was chosen by looking "
+    "at it: its figure is the honest one",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLITS: tuple[Split, ...] = ("fresh13",)
