@@ -419,11 +419,12 @@ _ASKS_HOW = re.compile(r"\bhow (?:would|do|does|can|could|should|to)\b|\b(?:tell
 
 
 def _declined(sentence: str) -> bool:
+    """The writer's own refusal in the sentence, not followed by a request for how (`_DECLINED`)."""
     declined = _DECLINED.search(sentence)
     return declined is not None and not _ASKS_HOW.search(sentence[declined.end() :])
 
 
-def _legitimate(clause: str, start: int, sentence: str = "") -> bool:
+def _legitimate(clause: str, start: int, sentence: str) -> bool:
     """A negation right before the match, a warning or a question about consequences in the clause, or the
     writer's own refusal in the sentence."""
     return bool(_NEGATION.search(clause[:start]) or _WARNING.search(clause) or _declined(sentence))

@@ -151,7 +151,7 @@ OFF_TOPIC_DOMAINS: dict[str, tuple[str, ...]] = {
     "travel and leisure": (
         r"\b(?:vacation|holiday (?:destination|ideas|plans?)|flights? to|hotel in|hotels in|things to do in|"
         r"tourist|sightseeing|restaurant (?:near|in|recommendation)|vacaciones|vacances|vacanze|urlaub|vakantie|"
-        r"wakacj\w*|ferias|hotel(?:es|s)? (?:barato|economico|pas cher|economico|billig|goedkoop|tani)\w*)\b",
+        r"wakacj\w*|ferias|hotel(?:es|s)? (?:barato|economico|pas cher|billig|goedkoop|tani)\w*)\b",
     ),
     "legal matters": (
         r"\b(?:lawyer|attorney|solicitor|lawsuit|divorce|custody|contract dispute|immigration|visa application|"
