@@ -27,8 +27,12 @@ same scheme, with 630 phrases in German, French, Spanish, Dutch, Italian, Polish
 two helpers that saw only the demo site (420 safe, 210 unsafe): with the shipped classifier, which had never seen
 fresh12, 5 of the 8 benign fresh12 questions that only the classifier refused were not in English, against 10 of its 70
 questions. After retraining, development messages in other languages that had been refused only by the classifier
-(an essay, a wedding speech, a cheap hotel for the holidays) were answered: the rules now catch those. The independent
-set fresh13 is in neither file and only measures.
+(an essay, a wedding speech, a cheap hotel for the holidays) were answered: the rules now catch those. Leave-one-set-
+out on fresh12 (`python -m evals.guard_loso --sets fresh12`, the classifier trained with the new phrases but without
+fresh12): its benign questions refused by the classifier alone went from 8 to 6 (the non-English ones from 5 to 3),
+and the classifier let one more unsafe request through (an Italian request to skip the lockout; a rule written for
+fresh12 caught another, so 58 of its 60 stayed refused or routed). The independent set fresh13, in neither file, only
+measures: 14.3 % false refusals before the round, 15.7 % after.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the
