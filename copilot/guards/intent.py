@@ -203,7 +203,7 @@ def new_classifier() -> LogisticRegression:
 
 
 def safety_model(embedder: Embedder, model_dir: Path) -> FineTunedClassifier:
-    """The fine-tuned safety classifier: from memory, else from `model_dir`, else trained now (about three
+    """The fine-tuned safety classifier: from memory, else from `model_dir`, else trained now (about ten
     minutes, once: copilot.guards.finetune)."""
     key = _safety_key(embedder.model_path)
     with _LOCK:

@@ -140,13 +140,15 @@ _ADDRESS_STREET_FIRST = re.compile(
     r"[Uu]l\.|[Uu]lica)\s+(?:[A-Z][\w'-]+\s+){1,3}\d{1,4}\w?(?:,?\s*\d{1,2}\s*[º°ª]?\s*[A-Za-z]?\b)?"
     r"(?:,?\s+\d{4,5}\s+[A-Z][a-z]+)?"
     r"|\b[A-Z][a-zäöü]+(?:stra(?:ss|ß)e|weg|gasse|platz|allee|straat|laan|gracht)\s+\d{1,4}\w?"
-    r"(?:,?\s+\d{4,5}\s+[A-Z][a-z]+)?"
-    r"|\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Cc]hemin|[Aa]ll[ée]e|[Ii]mpasse|"
+    r"(?:,?\s+\d{4,5}\s+[A-Z][a-z]+)?",
+)
+"""Addresses written street first, number after, as in most of Europe ("Calle Mayor 14, 3ºB, 28013 Madrid")."""
+_ADDRESS_FRENCH = re.compile(
+    r"\b\d{1,4}(?:\s?(?:bis|ter))?,?\s+(?:[Rr]ue|[Aa]venue|[Bb]oulevard|[Bb]d|[Cc]hemin|[Aa]ll[ée]e|[Ii]mpasse|"
     r"[Pp]lace|[Qq]uai|[Rr]oute|[Cc]ours)\s+(?:(?:de la|de|des|du|d'|l'|la|le|les)\s*)?[A-ZÀ-Ý][\w'-]+"
     r"(?:\s+[A-ZÀ-Ý][\w'-]+){0,2}(?:,?\s+\d{5}\s+[A-ZÀ-Ý][\w-]+)?",
 )
-"""Addresses written street first, number after, as in most of Europe ("Calle Mayor 14, 3ºB, 28013 Madrid"), and
-French ones, number then street ("27 rue des Lilas, 69003 Lyon")."""
+"""French addresses: number, street type, then name ("27 rue des Lilas, 69003 Lyon")."""
 _ADDRESS_CONTEXT = re.compile(
     r"\b(?:lives? at|living at|home address(?: is)?|address is|resides at|house is at|flat is at)\s*:?\s*"
     r"([^\n.;]{6,80})",
@@ -206,12 +208,9 @@ def find_personal_data(text: str) -> list[Finding]:
     for m in _PHONE_CONTEXT.finditer(text):
         if _phone_digits_ok(m.group(1)) and not _UNIT_AFTER.match(text[m.end(1) :]):
             add("phone", m.start(1), m.end(1))
-    for m in _ADDRESS.finditer(text):
-        add("address", m.start(), m.end())
-    for m in _ADDRESS_POSTCODE.finditer(text):
-        add("address", m.start(), m.end())
-    for m in _ADDRESS_STREET_FIRST.finditer(text):
-        add("address", m.start(), m.end())
+    for pattern in (_ADDRESS, _ADDRESS_POSTCODE, _ADDRESS_STREET_FIRST, _ADDRESS_FRENCH):
+        for m in pattern.finditer(text):
+            add("address", m.start(), m.end())
     for m in _ADDRESS_CONTEXT.finditer(text):
         if re.search(r"\d", m.group(1)):
             add("address", m.start(1), m.end(1))
