@@ -3,6 +3,9 @@
 Ingest: the demo corpus (manual sections, ~185 tokens each) and 2,000 synthetic logbook records (short,
 like MaintNet's), embedded and written for real, per embedding backend; rates in chunks/s and tokens/s.
 
+Ceiling: the machine's best multiply-add rate for each backend's precision (`copilot.bench.roofline`), turned
+into the most chunks a second any implementation of MiniLM could embed here, beside each measured rate.
+
 Latency: a `bench` source of N synthetic logbook records (words drawn from the demo corpus's vocabulary with
 its frequencies, plus asset ids and codes) is added to the demo corpus. 10,000 records are embedded for real;
 the 100,000-record index reuses those vectors with small Gaussian noise (re-normalised), so the vector index
@@ -21,13 +24,14 @@ from collections import Counter
 import numpy as np
 
 from copilot.bench.common import machine, peak_rss_mb, percentile_ms
+from copilot.bench.roofline import ceiling_chunks_per_s, gemm_peak_gmacs, token_counts
 from copilot.config import Settings
 from copilot.ingest import ingest
 from copilot.services import build_services
 from evals.suites.retrieval import load_queries
 from knowledge.chunking import chunk_document, embedding_text
 from knowledge.documents import Chunk, Document
-from knowledge.embeddings import Embedder, bulk_bf16
+from knowledge.embeddings import bulk_bf16
 
 SIZES = (10_000, 100_000)
 REAL_VECTORS = 10_000
@@ -70,21 +74,17 @@ def synthetic_records(
     return docs
 
 
-def _tokens(embedder: Embedder, texts: list[str]) -> int:
-    from tokenizers import Tokenizer
-
-    from knowledge.embeddings import MAX_TOKENS, packaged_model_path
-
-    tokenizer = Tokenizer.from_file(str(packaged_model_path() / "tokenizer.json"))
-    tokenizer.no_padding()  # the file pads every text to 128 tokens; count the real ones
-    tokenizer.enable_truncation(MAX_TOKENS)
-    return sum(len(e.ids) for e in tokenizer.encode_batch(texts))
-
-
 def _ingest_rates(
-    settings: Settings, backend: str, records: list[Document], *, bf16: bool | None = None, tag: str
+    settings: Settings,
+    backend: str,
+    records: list[Document],
+    *,
+    peak_gmacs: float,
+    bf16: bool | None = None,
+    tag: str,
 ) -> dict[str, float]:
-    """Embed and write the demo corpus and the synthetic records; chunks/s and tokens/s of each."""
+    """Embed and write the demo corpus and the synthetic records; chunks/s and tokens/s of each, and the
+    ceiling on chunks/s that the machine's multiply-add peak for this backend's precision sets."""
     fresh = settings.model_copy(
         update={"home": settings.home / f"ingest-{tag}", "embedding_backend": backend, "embedding_bf16": bf16}
     )
@@ -99,11 +99,17 @@ def _ingest_rates(
         started = time.perf_counter()
         logbook = services.knowledge.sync("bench", records)
         log_s = time.perf_counter() - started
-        out[f"ingest_manual_chunks_per_s_{tag}"] = round(demo.chunks_written / demo_s, 1)
-        out[f"ingest_manual_tokens_per_s_{tag}"] = round(_tokens(services.embedder, demo_texts) / demo_s)
-        out[f"ingest_logbook_chunks_per_s_{tag}"] = round(logbook.chunks_written / log_s, 1)
         log_texts = [embedding_text(c) for d in records for c in chunk_document(d)]
-        out[f"ingest_logbook_tokens_per_s_{tag}"] = round(_tokens(services.embedder, log_texts) / log_s)
+        for kind, texts, stats, seconds in (
+            ("manual", demo_texts, demo, demo_s),
+            ("logbook", log_texts, logbook, log_s),
+        ):
+            counts = token_counts(texts)
+            out[f"ingest_{kind}_chunks_per_s_{tag}"] = round(stats.chunks_written / seconds, 1)
+            out[f"ingest_{kind}_tokens_per_s_{tag}"] = round(sum(counts) / seconds)
+            out[f"ingest_{kind}_ceiling_chunks_per_s_{tag}"] = round(
+                ceiling_chunks_per_s(counts, peak_gmacs), 1
+            )
         return out
     finally:
         services.close()
@@ -171,11 +177,23 @@ def run_retrieval_bench(settings: Settings, *, backend: str = "torch") -> dict[s
         services.close()
 
     figures: dict[str, float | int | str] = {}
-    figures.update(_ingest_rates(settings, "torch", records[:2000], tag="torch"))
-    figures["embedding_bulk_bf16"] = int(bulk_bf16(settings.embedding_bf16))
-    if figures["embedding_bulk_bf16"]:  # the float32 reference too, to show what bfloat16 buys
-        figures.update(_ingest_rates(settings, "torch", records[:2000], bf16=False, tag="torch_fp32"))
-    figures.update(_ingest_rates(settings, "onnx-int8", records[:2000], tag="onnx_int8"))
+    bf16 = bulk_bf16(settings.embedding_bf16)
+    peaks = {
+        precision: gemm_peak_gmacs(precision) for precision in ("fp32", "int8", *(("bf16",) if bf16 else ()))
+    }
+    figures.update({f"machine_gemm_gmacs_{precision}": round(peak, 1) for precision, peak in peaks.items()})
+    torch_peak = peaks["bf16" if bf16 else "fp32"]
+    figures.update(_ingest_rates(settings, "torch", records[:2000], peak_gmacs=torch_peak, tag="torch"))
+    figures["embedding_bulk_bf16"] = int(bf16)
+    if bf16:  # the float32 reference too, to show what bfloat16 buys
+        figures.update(
+            _ingest_rates(
+                settings, "torch", records[:2000], peak_gmacs=peaks["fp32"], bf16=False, tag="torch_fp32"
+            )
+        )
+    figures.update(
+        _ingest_rates(settings, "onnx-int8", records[:2000], peak_gmacs=peaks["int8"], tag="onnx_int8")
+    )
 
     services = build_services(settings.model_copy(update={"embedding_backend": backend}))
     try:

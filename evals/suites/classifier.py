@@ -59,15 +59,18 @@ def strata(data: Ai4iData) -> np.ndarray:
     return 10 * data.machine_failure.astype(np.int64) + first
 
 
-def rule_oracle(data: Ai4iData) -> np.ndarray:
+def rule_oracle(data: Ai4iData, *, edge_fails: bool = False) -> np.ndarray:
     """Apply the documented HDF/PWF/OSF rules to the recorded readings; return the predicted failures.
 
     A reference, not a model: it knows the generator's constants. It reads the temperatures as recorded
-    (0.1 K), so a temperature difference of exactly 8.6 K is not below 8.6 K.
+    (0.1 K), so a temperature difference of exactly 8.6 K is not below 8.6 K, unless `edge_fails`: then
+    those rows (below 1380 rpm) are called failures, the better bet for F1 since about half of them fail
+    (a row is worth calling when its failure probability exceeds half the F1 within reach, about 0.45).
     """
     r = data.readings
     delta_t = np.round(r["process_temperature_k"] - r["air_temperature_k"], 1)
-    hdf = (delta_t < 8.6) & (r["rotational_speed_rpm"] < 1380)
+    heat_limited = (delta_t <= 8.6) if edge_fails else (delta_t < 8.6)
+    hdf = heat_limited & (r["rotational_speed_rpm"] < 1380)
     power = r["torque_nm"] * r["rotational_speed_rpm"] * 2 * math.pi / 60
     pwf = (power < 3500) | (power > 9000)
     osf = r["tool_wear_min"] * r["torque_nm"] > r["product_type"].map(OSF_LIMIT)
@@ -196,7 +199,8 @@ def run(
     y = data.machine_failure
     inconsistent = data.inconsistent
     oracle = rule_oracle(data)
-    fold_rows, kept_rows, consistent_rows, oracle_f1 = [], [], [], []
+    ceiling = rule_oracle(data, edge_fails=True)
+    fold_rows, kept_rows, consistent_rows, oracle_f1, ceiling_f1 = [], [], [], [], []
     for r in results:
         yt = y[r.test]
         fold_rows.append({**_binary_scores(yt, r.p_failure, r.threshold), "threshold": r.threshold})
@@ -204,6 +208,7 @@ def run(
         clean = ~inconsistent[r.test]
         consistent_rows.append(_binary_scores(yt[clean], r.p_failure[clean], r.threshold))
         oracle_f1.append(float(f1_score(yt, oracle[r.test])))
+        ceiling_f1.append(float(f1_score(yt, ceiling[r.test])))
     binary, binary_std = _mean_std(fold_rows)
     kept, kept_std = _mean_std(kept_rows)
     consistent, _ = _mean_std(consistent_rows)
@@ -236,6 +241,7 @@ def run(
         "ai4i_binary_f1_at_0_5": binary["f1_at_0_5"],
         "ai4i_binary_threshold_mean": binary["threshold"],
         "ai4i_binary_f1_rule_oracle": float(np.mean(oracle_f1)),
+        "ai4i_binary_f1_ceiling": float(np.mean(ceiling_f1)),
         "ai4i_binary_f1_train_with_inconsistent": kept["f1"],
         "ai4i_binary_f1_gain_of_dropping": float(drop_gain.mean()),
         "ai4i_pr_auc_train_with_inconsistent": kept["pr_auc"],
@@ -386,6 +392,8 @@ def _markdown(
         f"| ROC-AUC | {_fmt(m['ai4i_roc_auc'], binary_std['roc_auc'])} | RF 0.966 / GB 0.971 (IJACSA 17(3)) |",
         f"| rule oracle (documented HDF/PWF/OSF rules on the recorded readings) | "
         f"{_fmt(m['ai4i_binary_f1_rule_oracle'])} | |",
+        "| ceiling: the same rules calling the ΔT = 8.6 K edge rows failures | "
+        f"{_fmt(m['ai4i_binary_f1_ceiling'])} | |",
         "",
         "The rule oracle is not a model; it shows about the best the readings allow. Failures it cannot "
         f"see: TWF (random wear time), the {n_unexplained} failures without a mode flag, and HDF at the "
@@ -509,15 +517,18 @@ def _markdown(
         "",
         f"The issue asks for binary F1 ≥ 0.90. Measured: {m['ai4i_binary_f1']:.4f} ± "
         f"{binary_std['f1']:.4f}; the documented rules themselves, applied to the recorded readings, reach "
-        f"{m['ai4i_binary_f1_rule_oracle']:.4f} on the same folds"
+        f"{m['ai4i_binary_f1_rule_oracle']:.4f} on the same folds, and {m['ai4i_binary_f1_ceiling']:.4f} when "
+        "they also call the ΔT = 8.6 K edge rows failures (the better bet, since about half of those fail)"
         + (
             "; the target is met."
             if m["ai4i_binary_f1"] >= 0.90
-            else ". The target is not met, and cannot be met honestly when even the rule oracle stays below "
-            "0.90: TWF, the unexplained failures and the ΔT = 8.6 K rounding artefact are out of reach of "
-            "any leak-free model. What separates this model from the oracle is a few boundary errors and "
-            "the inner-CV threshold (see F1 at 0.5)."
-            if m["ai4i_binary_f1_rule_oracle"] < 0.90
+            else ". The target is not met, and cannot be met honestly when even that ceiling stays below "
+            f"0.90: TWF (it strikes at a random wear time between 200 and 240 min: {twf_rate_worn:.1%} of the "
+            "rows worn 200 min or more carry it, far below the 45 % a row needs to be worth calling), "
+            "the unexplained failures and the ΔT = 8.6 K rounding artefact are out of reach of any leak-free "
+            "model of the 0.1 K readings. What separates this model from the oracle is a few boundary errors "
+            "and the inner-CV threshold (see F1 at 0.5)."
+            if m["ai4i_binary_f1_ceiling"] < 0.90
             else ". The target is not met."
         ),
     ]

@@ -35,6 +35,7 @@ def test_classifier_suite_reports_all_keys(data_dir: Path, tmp_path: Path) -> No
         "ai4i_binary_recall",
         "ai4i_modes_macro_f1",
         "ai4i_binary_f1_rule_oracle",
+        "ai4i_binary_f1_ceiling",
         "ai4i_binary_f1_train_with_inconsistent",
         "ai4i_binary_f1_test_without_inconsistent",
         "ai4i_onnx_max_abs_diff",
@@ -45,6 +46,7 @@ def test_classifier_suite_reports_all_keys(data_dir: Path, tmp_path: Path) -> No
     assert 0.8 < m["ai4i_binary_f1"] < 0.99  # >= 0.99 would mean leakage
     assert m["ai4i_roc_auc"] > 0.95 and m["ai4i_recall_HDF"] > 0.85 and m["ai4i_recall_PWF"] > 0.85
     assert m["ai4i_recall_RNF"] < 0.2  # random failures are not learnable
+    assert m["ai4i_binary_f1_rule_oracle"] < m["ai4i_binary_f1_ceiling"] < 0.90
     assert m["ai4i_onnx_max_abs_diff"] < 1e-5 and m["ai4i_onnx_served_max_abs_diff"] < 1e-5
 
     for heading in ("### Protocol", "### Binary", "### Failure modes", "### Inconsistent rows", "### ONNX"):
