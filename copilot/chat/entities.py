@@ -67,3 +67,12 @@ def extract(text: str, site: SiteSpec) -> Entities:
             if spoken in lower or sensor.id in lower:
                 sensors.append(sensor.id)
     return Entities(asset_ids, asset_class, failure_codes, alarm_codes, parts, sorted(set(sensors)))
+
+
+def without_assets(message: str, site: SiteSpec) -> str:
+    """The message without asset ids and names: the asset is a filter, not words to match."""
+    text = message
+    for asset in site.assets:
+        text = re.sub(rf"\b{re.escape(asset.id)}\b", " ", text, flags=re.IGNORECASE)
+        text = re.sub(re.escape(asset.name), " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split()) or message

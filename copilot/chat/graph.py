@@ -17,6 +17,7 @@ from langgraph.runtime import Runtime
 from copilot.chat.agent import run_agent
 from copilot.chat.intents import requested_action
 from copilot.chat.offline import ChatContext, OfflineChat, Turn
+from copilot.chat.safe_path import SafePath, is_safety_refusal, safe_path
 from copilot.chat.schemas import ChatAnswer, ChatCitation
 from copilot.errors import LLMError
 from copilot.guards import Guards, InputVerdict, citation_keys
@@ -153,7 +154,7 @@ def chat(
     verdict = check_message(services.guards, message, thread_id=thread_id)
     refusal = input_refusal(verdict)
     if refusal is not None:
-        return _refused(services, thread_id, refusal)
+        return _refused(services, thread_id, refusal, verdict)
     result = services.chat_graph.invoke(
         {"messages": [HumanMessage(content=verdict.text)]},
         {"configurable": {"thread_id": f"chat-{thread_id}"}},
@@ -229,7 +230,7 @@ def chat_stream(
     verdict = check_message(services.guards, message, thread_id=thread_id)
     refusal = input_refusal(verdict)
     if refusal is not None:
-        refused = _refused(services, thread_id, refusal)
+        refused = _refused(services, thread_id, refusal, verdict)
         yield {"type": "token", "text": refused.answer}
         yield {"type": "answer", **refused.model_dump(mode="json")}
         return
@@ -286,14 +287,17 @@ def _check_answer(
 REFUSAL_PREFIX = "I can't help with that: "
 
 
-def _refused(services: Services, thread_id: str, reason: str) -> ChatAnswer:
-    """A refusal: the answer says so once, then why; `reason` is the why alone."""
+def _refused(services: Services, thread_id: str, reason: str, verdict: InputVerdict) -> ChatAnswer:
+    """A refusal: the answer says so once, then why; `reason` is the why alone. A message stopped for safety
+    alone also gets the named equipment's safety notes and the manual section nearest it (`safe_path`)."""
     reason = reason.removeprefix(REFUSAL_PREFIX)
+    way_on = safe_path(services, verdict.text) if is_safety_refusal(verdict) else SafePath()
     return ChatAnswer(
-        answer=REFUSAL_PREFIX + reason,
+        answer=REFUSAL_PREFIX + reason + (f"\n\n{way_on.text}" if way_on.text else ""),
         mode=services.provider.mode,  # type: ignore[arg-type]
         intent="refused",
         thread_id=thread_id,
+        citations=_citations(way_on.passages),
         refused=True,
         reason=reason,
     )

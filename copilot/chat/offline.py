@@ -14,7 +14,7 @@ from datetime import timedelta
 
 from sqlmodel import Session, col, select
 
-from copilot.chat.entities import Entities, extract
+from copilot.chat.entities import Entities, extract, without_assets
 from copilot.chat.extract import best_units, table_header, table_row_text
 from copilot.chat.intents import Intent, classify, requested_action
 from copilot.chat.schemas import ProposedActionView, proposal_views
@@ -61,10 +61,6 @@ class Turn:
     refused: bool = False
     reason: str | None = None
     context: ChatContext = field(default_factory=ChatContext)
-
-
-def _label(passage: Passage) -> str:
-    return f"[{passage.citation.doc_id} § {passage.citation.section}]"
 
 
 class OfflineChat:
@@ -133,12 +129,7 @@ class OfflineChat:
         return entities
 
     def _topic(self, message: str) -> str:
-        """The message without asset ids and names: the asset is a filter, not words to match."""
-        text = message
-        for asset in self.svc.site.assets:
-            text = re.sub(rf"\b{re.escape(asset.id)}\b", " ", text, flags=re.IGNORECASE)
-            text = re.sub(re.escape(asset.name), " ", text, flags=re.IGNORECASE)
-        return " ".join(text.split()) or message
+        return without_assets(message, self.svc.site)
 
     # --- handlers -------------------------------------------------------------------------------------------
 
@@ -164,12 +155,12 @@ class OfflineChat:
             lines = [line.strip() for line in top.text.splitlines() if line.strip()[:1].isdigit()]
         else:
             lines = best_units(top.text, message, n=8)
-        answer = f"From {_label(top)}:\n" + "\n".join(lines[:14])
+        answer = f"From {top.citation.label()}:\n" + "\n".join(lines[:14])
         passages = [top]
         if entities.asset_class and ("LOTO" in top.text or "isolat" in (top.text + message).lower()):
             lockout = self.svc.retriever.section(asset_class=entities.asset_class, contains="Lockout steps")
             if lockout and lockout[0].citation.section != top.citation.section:
-                answer += f"\nIsolate first: follow the lockout steps in {_label(lockout[0])}."
+                answer += f"\nIsolate first: follow the lockout steps in {lockout[0].citation.label()}."
                 passages.append(lockout[0])
         return Turn(answer, "procedure", passages=passages)
 
@@ -181,7 +172,7 @@ class OfflineChat:
                 parts.append(f"{code}: not found in the manuals.")
                 continue
             for passage, row in rows[:2]:
-                parts.append(f"{table_row_text(table_header(passage.text), row)} {_label(passage)}")
+                parts.append(f"{table_row_text(table_header(passage.text), row)} {passage.citation.label()}")
                 used.append(passage)
         return Turn("\n".join(parts), "alarm_code", passages=used)
 
@@ -204,7 +195,7 @@ class OfflineChat:
                 table_row_text(header, r) for r in best_units(table.text, message, n=3) if r.startswith("|")
             ]
             if causes:
-                lines.append(f"Likely causes {_label(table)}:")
+                lines.append(f"Likely causes {table.citation.label()}:")
                 lines += [f"- {c}" for c in causes]
         if incidents.incidents:
             lines.append(f"Past incidents: {incidents.summary()}.")
@@ -341,7 +332,7 @@ class OfflineChat:
         hits = self.svc.retriever.search(self._topic(message), k=3, asset_class=entities.asset_class)
         if not hits:
             return Turn("I found nothing about that in the manuals, incidents or work orders.", "general")
-        lines = [f"{best_units(p.text, message, n=1)[0]} {_label(p)}" for p in hits]
+        lines = [f"{best_units(p.text, message, n=1)[0]} {p.citation.label()}" for p in hits]
         return Turn("\n".join(lines), "general", passages=hits)
 
     def _open_investigation(self, entities: Entities) -> str | None:
@@ -389,7 +380,7 @@ class OfflineChat:
                 continue
             for passage, unit in found[:3]:
                 text = table_row_text(table_header(passage.text), unit) if unit.startswith("|") else unit
-                lines.append(f"{text} {_label(passage)}")
+                lines.append(f"{text} {passage.citation.label()}")
                 used.append(passage)
         return Turn("\n".join(lines), "general", passages=used)
 
