@@ -83,6 +83,10 @@ class Services:
     policy: SafetyPolicy
     provider: LLMProvider
     embedder: Embedder
+    """Embeds documents and queries for the knowledge store (the configured backend)."""
+    guard_embedder: Embedder
+    """The torch float32 reference the guards' classifiers and thresholds were fitted on, whatever the store's
+    backend (the same object when the store uses torch)."""
     telemetry: SqlTelemetryStore
     history: WorkOrderHistory
 
@@ -157,13 +161,22 @@ class Services:
     def warm_up(self) -> None:
         """Load the embedding model and open the store and the graph, so the first request is not slow."""
         self.embedder.embed_query("warm up")
-        self.guards.warm_up()
+        self.guards.warm_up()  # loads the guards' reference embedder too, when it is another model
         _ = self.knowledge, self.graph
 
     def close(self) -> None:
         if "checkpointer" in self.__dict__:
             self.checkpointer.conn.close()  # type: ignore[attr-defined]
         self.engine.dispose()
+
+
+def reference_embedder(settings: Settings, knowledge: Embedder) -> Embedder:
+    """The embedder the guards use: the knowledge embedder when it runs the torch reference, else a torch
+    embedder on the same model. The guards' classifiers were trained and their thresholds chosen on the
+    reference's float32 vectors, so a faster store backend (onnx-int8) must not change what they see."""
+    if knowledge.backend == "torch":
+        return knowledge
+    return Embedder(knowledge.model_path, backend="torch", bf16=settings.embedding_bf16)
 
 
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
@@ -178,6 +191,12 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         create_schema(engine)
         seed_site(engine, site)
     cmms = SqlCmms(engine)
+    knowledge_embedder = embedder or Embedder(
+        settings.embedding_model_path,
+        backend=settings.embedding_backend,
+        cache_dir=settings.models_dir / "embeddings",
+        bf16=settings.embedding_bf16,
+    )
     return Services(
         settings=settings,
         site=site,
@@ -190,11 +209,6 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         history=WorkOrderHistory(engine, cmms, site=site),
         policy=default_policy(),
         provider=make_provider(settings),
-        embedder=embedder
-        or Embedder(
-            settings.embedding_model_path,
-            backend=settings.embedding_backend,
-            cache_dir=settings.models_dir / "embeddings",
-            bf16=settings.embedding_bf16,
-        ),
+        embedder=knowledge_embedder,
+        guard_embedder=reference_embedder(settings, knowledge_embedder),
     )

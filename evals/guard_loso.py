@@ -143,7 +143,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         pooled: dict[float, list[int]] = {t: [0] * 6 for t in THRESHOLDS}
         for name in args.sets.split(","):
             cases = held_out_cases(name)
-            model = classifier_without(services.embedder, cases, settings.guard_model_dir)
+            model = classifier_without(services.guard_embedder, cases, settings.guard_model_dir)
             scored = run_guard(guards, services.site, model, cases)
             dumped += [as_record(s) for s in scored]
             for threshold in THRESHOLDS:

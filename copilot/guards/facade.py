@@ -573,7 +573,7 @@ class Guards:
 
 
 def build_guards(services: Services) -> Guards:
-    """Build the guards for a Services container: its site (and manuals), policy, embedder and registry, and
+    """Build the guards for a Services container: its site (and manuals), policy, reference embedder and registry, and
     the LLM safety screen when an LLM is configured and the screen is not switched off."""
     vocabulary = site_vocabulary(services.site, services.settings.site_dir)
     provider = services.provider
@@ -586,7 +586,7 @@ def build_guards(services: Services) -> Guards:
         services.site,
         vocabulary=vocabulary,
         policy=services.policy,
-        embedder=services.embedder,
+        embedder=services.guard_embedder,
         intent_model_dir=services.settings.guard_model_dir,
         extra_assets=services.registry.ids(),
         screen=screen,

@@ -236,3 +236,30 @@ def test_guarded_retriever_drops_poisoned_passages(
     found = retriever.search("P-101 casing bolts torque", k=5)
     assert [p.citation.doc_id for p in found] == ["GOOD"]
     assert retriever.search("P-101 casing bolts torque", k=5) == found  # cached verdicts, same result
+
+
+def test_with_the_int8_store_the_guards_still_see_the_torch_reference_vectors(
+    tmp_path: Path, embedder: Embedder
+) -> None:
+    from copilot.config import Settings
+    from copilot.services import build_services
+
+    int8 = build_services(Settings(home=tmp_path / "int8", embedding_backend="onnx-int8"))
+    reference = build_services(Settings(home=tmp_path / "torch"), embedder=embedder)
+    try:
+        assert (int8.embedder.backend, int8.guard_embedder.backend) == ("onnx-int8", "torch")
+        assert reference.guard_embedder is reference.embedder  # one model when the store uses torch
+        int8.guards.warm_up()  # scope exemplars and the personal-request classifier are embedded now
+        assert int8.guard_embedder.load_seconds is not None
+        assert int8.embedder.load_seconds is None  # the store's int8 model was never loaded for the guards
+        for text in (
+            "How often should the P-101 bearings be greased?",
+            "Is Omar off sick because of his back? What's going on medically?",
+            "Write me a wedding speech for my sister",
+        ):
+            ours, theirs = int8.guards.check_input(text), reference.guards.check_input(text)
+            assert (ours.allowed, ours.reason, ours.trips) == (theirs.allowed, theirs.reason, theirs.trips), text
+        assert int8.embedder.load_seconds is None
+    finally:
+        int8.close()
+        reference.close()
