@@ -258,7 +258,9 @@ def test_with_the_int8_store_the_guards_still_see_the_torch_reference_vectors(
             "Write me a wedding speech for my sister",
         ):
             ours, theirs = int8.guards.check_input(text), reference.guards.check_input(text)
-            assert (ours.allowed, ours.reason, ours.trips) == (theirs.allowed, theirs.reason, theirs.trips), text
+            assert (ours.allowed, ours.reason, ours.trips) == (theirs.allowed, theirs.reason, theirs.trips), (
+                text
+            )
         assert int8.embedder.load_seconds is None
     finally:
         int8.close()
