@@ -249,10 +249,10 @@ def test_with_the_int8_store_the_guards_still_see_the_torch_reference_vectors(
     try:
         assert (int8.embedder.backend, int8.guard_embedder.backend) == ("onnx-int8", "torch")
         assert reference.guard_embedder is reference.embedder  # one model when the store uses torch
-        int8.guards.warm_up()  # scope exemplars and the personal-request classifier are embedded now
-        assert int8.guard_embedder.load_seconds is not None
-        assert int8.embedder.load_seconds is None  # the store's int8 model was never loaded for the guards
         for text in (
+            # names a colleague and gives no personal data, so the personal-request classifier embeds it (the
+            # embeddings of earlier messages are cached per model and text: this one is new to the session)
+            "Omar and Ben change the P-101 seal after the int8 test, what torque do the gland bolts take?",
             "How often should the P-101 bearings be greased?",
             "Is Omar off sick because of his back? What's going on medically?",
             "Write me a wedding speech for my sister",
@@ -261,7 +261,8 @@ def test_with_the_int8_store_the_guards_still_see_the_torch_reference_vectors(
             assert (ours.allowed, ours.reason, ours.trips) == (theirs.allowed, theirs.reason, theirs.trips), (
                 text
             )
-        assert int8.embedder.load_seconds is None
+        assert int8.guard_embedder.load_seconds is not None  # the guards embedded with the torch reference
+        assert int8.embedder.load_seconds is None  # and never loaded the store's int8 model
     finally:
         int8.close()
         reference.close()
