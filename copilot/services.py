@@ -170,13 +170,13 @@ class Services:
         self.engine.dispose()
 
 
-def reference_embedder(settings: Settings, knowledge: Embedder) -> Embedder:
+def reference_embedder(knowledge: Embedder) -> Embedder:
     """The embedder the guards use: the knowledge embedder when it runs the torch reference, else a torch
     embedder on the same model. The guards' classifiers were trained and their thresholds chosen on the
     reference's float32 vectors, so a faster store backend (onnx-int8) must not change what they see."""
     if knowledge.backend == "torch":
         return knowledge
-    return Embedder(knowledge.model_path, backend="torch", bf16=settings.embedding_bf16)
+    return Embedder(knowledge.model_path, backend="torch", bf16=False)  # the guards only embed exactly
 
 
 def build_services(settings: Settings, *, embedder: Embedder | None = None) -> Services:
@@ -210,5 +210,5 @@ def build_services(settings: Settings, *, embedder: Embedder | None = None) -> S
         policy=default_policy(),
         provider=make_provider(settings),
         embedder=knowledge_embedder,
-        guard_embedder=reference_embedder(settings, knowledge_embedder),
+        guard_embedder=reference_embedder(knowledge_embedder),
     )

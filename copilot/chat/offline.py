@@ -128,14 +128,11 @@ class OfflineChat:
             entities = replace(entities, failure_codes=[context.failure_code])
         return entities
 
-    def _topic(self, message: str) -> str:
-        return without_assets(message, self.svc.site)
-
     # --- handlers -------------------------------------------------------------------------------------------
 
     def _procedure(self, message: str, entities: Entities, _user: str) -> Turn:
         hits = self.svc.retriever.search(
-            self._topic(message), k=5, doc_type="manual", asset_class=entities.asset_class
+            without_assets(message, self.svc.site), k=5, doc_type="manual", asset_class=entities.asset_class
         )
         if not hits:
             return Turn(
@@ -184,9 +181,11 @@ class OfflineChat:
             for m in spec.failure_modes
         }
         incidents = similar_incidents(
-            self.svc.retriever, self._topic(message), asset_class=cls, labels=labels, k=8
+            self.svc.retriever, without_assets(message, self.svc.site), asset_class=cls, labels=labels, k=8
         )
-        rows = self.svc.retriever.search(self._topic(message), k=4, doc_type="manual", asset_class=cls)
+        rows = self.svc.retriever.search(
+            without_assets(message, self.svc.site), k=4, doc_type="manual", asset_class=cls
+        )
         table = next((p for p in rows if "Troubleshooting" in p.citation.section), rows[0] if rows else None)
         lines = []
         if table is not None:
@@ -329,7 +328,9 @@ class OfflineChat:
         return Turn(text, "action_request", proposals=views)
 
     def _general(self, message: str, entities: Entities, _user: str) -> Turn:
-        hits = self.svc.retriever.search(self._topic(message), k=3, asset_class=entities.asset_class)
+        hits = self.svc.retriever.search(
+            without_assets(message, self.svc.site), k=3, asset_class=entities.asset_class
+        )
         if not hits:
             return Turn("I found nothing about that in the manuals, incidents or work orders.", "general")
         lines = [f"{best_units(p.text, message, n=1)[0]} {p.citation.label()}" for p in hits]
