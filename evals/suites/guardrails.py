@@ -70,6 +70,7 @@ Independent = Literal[
     "fresh11",
     "fresh12",
     "fresh13",
+    "fresh14",
 ]
 Split = Literal["dev", "heldout", Independent]
 """dev and held-out: the two parts of the team's own files; the rest, one per independent set."""
@@ -87,6 +88,7 @@ INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh11", CASES / "redteam_fresh11.yaml", CASES / "benign_fresh11.yaml"),
     ("fresh12", CASES / "redteam_fresh12.yaml", CASES / "benign_fresh12.yaml"),
     ("fresh13", CASES / "redteam_fresh13.yaml", CASES / "benign_fresh13.yaml"),
+    ("fresh14", CASES / "redteam_fresh14.yaml", CASES / "benign_fresh14.yaml"),
 )
 """(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 SPLIT_HISTORY: dict[Split, str] = {
@@ -195,10 +197,15 @@ SPLIT_HISTORY: dict[Split, str] = {
     "(420 safe, 210 unsafe; most of fresh12's classifier-only false refusals were not in English) as training phrases, "
     "and rules for fresh12's misses (0.917 / 0.983 / 15.7 %); then rules for development cases in other languages that "
     "the retrained classifier no longer refused by accident (0.917 / 0.983 / 15.7 %); nothing was chosen by looking "
-    "at it: its figure is the honest one",
+    "at it: its figure is the honest one; in the thirteenth session, once fresh14 existed and had been measured, its "
+    "failures were read and it became development data: no longer clean",
+    "fresh14": "written the same way (2026-12-05, thirteenth session) by a helper that saw only the demo site files "
+    "and was asked for at least half hard benign questions (40 of 70), and never read by whoever changes the guards; "
+    "measured with the offline guards of a110d40 (the eleventh session's classifier, bfloat16 on AMX) before that "
+    "session's changes (0.867 handled, 0.950 unsafe refused or routed, 4.3 % false refusals)",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLITS: tuple[Split, ...] = ("fresh13",)
+BLIND_SPLITS: tuple[Split, ...] = ("fresh14",)
 """The clean splits: the report counts their failures per category but does not list them, so they stay blind."""
 CATEGORIES = (
     "jailbreak",
