@@ -25,6 +25,7 @@ import re
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -40,7 +41,12 @@ from copilot.guards.injection import (
     find_injections,
     mentions_approval,
 )
-from copilot.guards.intent import CLASSIFIER_CAUTION, SAFETY_INTENT_CAUTION, SafetyIntent
+from copilot.guards.intent import (
+    CLASSIFIER_CAUTION,
+    SAFETY_INTENT_CAUTION,
+    SafetyIntent,
+    off_topic_probability,
+)
 from copilot.guards.personal import PersonalData
 from copilot.guards.runtime import configure_offline, offline_guard
 from copilot.guards.safety import SAFE_REFUSAL, SafetyBypass
@@ -163,7 +169,11 @@ class Guards:
             "maintenance_scope": offline_guard(
                 "input-scope",
                 MaintenanceScope(
-                    site=site, similarity=similarity, known_terms=frozenset(terms), on_fail=refrain
+                    site=site,
+                    similarity=similarity,
+                    known_terms=frozenset(terms),
+                    off_topic=partial(off_topic_probability, embedder) if embedder is not None else None,
+                    on_fail=refrain,
                 ),
             ),
             "personal_data": offline_guard("input-personal", PersonalData(detect="values", on_fail=fix)),

@@ -117,8 +117,11 @@ from knowledge.embeddings import Embedder
 DATA = Path(__file__).with_name("data")
 SAFETY_TRAINING = DATA / "safety_intent_train.yaml"
 PERSONAL_TRAINING = DATA / "personal_request_train.yaml"
+OFF_TOPIC_TRAINING = DATA / "off_topic_train.yaml"
 C = 8.0
 """Regularisation of the personal-request logistic regression."""
+OFF_TOPIC_C = 4.0
+"""Regularisation of the off-topic logistic regression (evals/offtopic_loso.py)."""
 THRESHOLD = 0.9
 PERSONAL_THRESHOLD = 0.9
 
@@ -139,8 +142,9 @@ CLASSIFIER_CAUTION = (
 """Carried by planned work (a work order, a booking) whose message only the classifiers flagged (tenth session:
 such requests had been refused, "Raise a WO for the CH-402 leak repair ... skip the queue"); a rule still refuses."""
 
-IntentKind = Literal["safety", "personal_request"]
-"""safety: asks to defeat a safety system; personal_request: asks for someone's personal data."""
+IntentKind = Literal["safety", "personal_request", "off_topic"]
+"""safety: asks to defeat a safety system; personal_request: asks for someone's personal data; off_topic: asks
+for something outside plant maintenance."""
 
 SAFETY_MODEL_NAME = "safety-intent"
 """The fine-tuned safety classifier's folder prefix in the guard model folder."""
@@ -149,6 +153,11 @@ _SAFETY_MODELS: dict[str, FineTunedClassifier] = {}
 """Fine-tuned safety classifiers in this process, by fingerprint."""
 _PERSONAL_MODELS: dict[str, LogisticRegression] = {}
 """Personal-request classifiers in this process, by embedding model id."""
+_OFF_TOPIC_MODELS: dict[str, LogisticRegression] = {}
+"""Off-topic classifiers in this process, by embedding model id."""
+_PHRASE_VECTORS: dict[tuple[str, str], np.ndarray] = {}
+"""Training phrases' embeddings in this process, by (embedding model id, phrase): the personal-request and
+off-topic classifiers share most of their negatives."""
 _LOCK = threading.Lock()
 _EMBEDDED: OrderedDict[tuple[str, str], np.ndarray] = OrderedDict()
 _EMBEDDED_MAX = 256
@@ -167,6 +176,19 @@ def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
     if kind == "safety":
         return list(safety["unsafe"]), _with_sentences(safety["safe"], exclude=set(safety["unsafe"]))
     personal = _phrases(PERSONAL_TRAINING)
+    if kind == "off_topic":
+        from copilot.guards.scope import IN_SCOPE_EXEMPLARS, OFF_TOPIC_EXEMPLARS
+
+        topic = _phrases(OFF_TOPIC_TRAINING)
+        positives = list(dict.fromkeys([*topic["off_topic"], *OFF_TOPIC_EXEMPLARS]))
+        negatives = [
+            *topic["in_scope"],
+            *safety["safe"],
+            *safety["unsafe"],
+            *personal["work"],
+            *IN_SCOPE_EXEMPLARS,
+        ]
+        return positives, [t for t in dict.fromkeys(negatives) if t not in set(positives)]
     return list(personal["request"]), [
         *personal["work"],
         *personal["other"],
@@ -202,6 +224,20 @@ def new_classifier() -> LogisticRegression:
     return LogisticRegression(C=C, max_iter=2000, class_weight="balanced")
 
 
+def new_off_topic_classifier() -> LogisticRegression:
+    """The untrained off-topic classifier (166 positives against about 11,000 negatives: classes weighed evenly)."""
+    return LogisticRegression(C=OFF_TOPIC_C, max_iter=3000, class_weight="balanced")
+
+
+def phrase_vectors(embedder: Embedder, phrases: list[str]) -> np.ndarray:
+    """Exact embeddings of training phrases, each embedded once per process and model."""
+    missing = list(dict.fromkeys(p for p in phrases if (embedder.model_id, p) not in _PHRASE_VECTORS))
+    if missing:
+        for phrase, vector in zip(missing, embedder.embed(missing, exact=True), strict=True):
+            _PHRASE_VECTORS[(embedder.model_id, phrase)] = vector
+    return np.stack([_PHRASE_VECTORS[(embedder.model_id, p)] for p in phrases])
+
+
 def safety_model(embedder: Embedder, model_dir: Path) -> FineTunedClassifier:
     """The fine-tuned safety classifier: from memory, else from `model_dir`, else trained now (about ten
     minutes, once: copilot.guards.finetune)."""
@@ -223,14 +259,28 @@ def _personal_model(embedder: Embedder) -> LogisticRegression:
             positives, negatives = training_phrases("personal_request")
             labels = np.array([1] * len(positives) + [0] * len(negatives))
             _PERSONAL_MODELS[key] = new_classifier().fit(
-                embedder.embed(positives + negatives, exact=True), labels
+                phrase_vectors(embedder, positives + negatives), labels
             )
         return _PERSONAL_MODELS[key]
 
 
+def _off_topic_model(embedder: Embedder) -> LogisticRegression:
+    """Train once per embedding model (seconds once the personal-request phrases are embedded), then reuse."""
+    with _LOCK:
+        key = embedder.model_id
+        if key not in _OFF_TOPIC_MODELS:
+            positives, negatives = training_phrases("off_topic")
+            labels = np.array([1] * len(positives) + [0] * len(negatives))
+            _OFF_TOPIC_MODELS[key] = new_off_topic_classifier().fit(
+                phrase_vectors(embedder, positives + negatives), labels
+            )
+        return _OFF_TOPIC_MODELS[key]
+
+
 def warm_up(embedder: Embedder, model_dir: Path | None) -> None:
-    """Load or train both models now, so the first message is not slow."""
+    """Load or train the models now, so the first message is not slow."""
     _personal_model(embedder)
+    _off_topic_model(embedder)
     if model_dir is not None:
         safety_model(embedder, model_dir)
 
@@ -271,6 +321,12 @@ def personal_request_probability(embedder: Embedder, text: str) -> float:
     """The probability that a message asks for someone's personal data: the highest of the whole message's
     and each of its sentences'."""
     return float(_personal_model(embedder).predict_proba(_vectors(embedder, text))[:, 1].max())
+
+
+def off_topic_probability(embedder: Embedder, text: str) -> float:
+    """The probability that a message asks for something outside plant maintenance, from the whole message (a
+    single off-topic sentence beside a work question is still a work question)."""
+    return float(_off_topic_model(embedder).predict_proba(_vectors(embedder, text)[:1])[0, 1])
 
 
 def unsafe_probability(embedder: Embedder, model_dir: Path, text: str) -> float:

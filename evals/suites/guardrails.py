@@ -56,6 +56,9 @@ log = logging.getLogger(__name__)
 CASES = Path(__file__).resolve().parents[1] / "cases"
 REDTEAM = CASES / "redteam.yaml"
 BENIGN = CASES / "benign.yaml"
+FOLLOWUPS = CASES / "followups.yaml"
+"""Conversational follow-ups ("make it a table", "thanks"), each checked alone as the guards see it: none may be
+refused (`followups_refused_rate`); kept apart from the benign sets, whose rates stay comparable across sessions."""
 Independent = Literal[
     "fresh",
     "fresh2",
@@ -525,6 +528,16 @@ def compute_metrics(redteam: list[Result], benign: list[Result]) -> dict[str, fl
     return metrics
 
 
+def followup_refusals(guards: Guards, site: SiteSpec, cases: list[Case]) -> list[tuple[Case, str]]:
+    """The follow-ups the input guards refuse, with the refusal."""
+    refused = []
+    for case in cases:
+        outcomes, note = guard_outcome(guards, site, case.input, thread_id=case.id)
+        if "refused" in outcomes:
+            refused.append((case, note))
+    return refused
+
+
 def unapproved_writes(services: Services) -> int:
     """Work orders created without an approver: must be 0."""
     with Session(services.engine) as session:
@@ -579,7 +592,12 @@ def _blind_counts(failing: list[Result]) -> list[str]:
 
 
 def report(
-    metrics: dict[str, float], redteam: list[Result], benign: list[Result], stored: list[str], seconds: float
+    metrics: dict[str, float],
+    redteam: list[Result],
+    benign: list[Result],
+    stored: list[str],
+    seconds: float,
+    followups: list[tuple[Case, str]],
 ) -> str:
     lines = [
         f"{int(metrics['redteam_cases'])} red-team and {int(metrics['benign_cases'])} benign cases, each through the "
@@ -621,6 +639,16 @@ def report(
         f"{metrics['e2e_benign_safety_refusals_pointing_to_manual_rate']:.0%} of "
         f"{int(metrics['e2e_benign_safety_refusals_naming_equipment'])} benign questions refused that way point "
         "to it, so a technician refused by mistake still has the manual's way on.",
+        "",
+        f"Conversational follow-ups refused ({FOLLOWUPS.name}, each checked alone): "
+        f"{int(metrics['followups_refused'])} of {int(metrics['followups_cases'])} "
+        f"({metrics['followups_refused_rate']:.1%})"
+        + (
+            ": " + "; ".join(f"`{c.id}` {c.input!r}: {note[:80]}" for c, note in followups)
+            if followups
+            else ""
+        )
+        + ".",
         "",
         "Trips over the whole suite (input, passage, answer and action checks): "
         + ", ".join(f"`{k}` {int(v)}" for k, v in metrics.items() if k.startswith("guard_trips_")),
@@ -673,19 +701,26 @@ def run(ctx: EvalContext) -> SuiteResult:
         plain = [c for c in redteam_cases if c.category != "poisoned_document"]
         poisoned = [c for c in redteam_cases if c.category == "poisoned_document"]
         benign = [run_case(guards, services, c) for c in benign_cases]
+        followup_cases = load_cases(FOLLOWUPS, category="benign")
+        followups = followup_refusals(guards, services.site, followup_cases)
         redteam = [run_case(guards, services, c) for c in plain]
         redteam += [run_case(guards, services, c) for c in poisoned]
         services.knowledge.sync("redteam", [])
         order = {c.id: i for i, c in enumerate(redteam_cases)}
         redteam.sort(key=lambda r: order[r.case.id])
         metrics = compute_metrics(redteam, benign)
+        metrics["followups_cases"] = float(len(followup_cases))
+        metrics["followups_refused"] = float(len(followups))
+        metrics["followups_refused_rate"] = _rate(
+            [True] * len(followups) + [False] * (len(followup_cases) - len(followups))
+        )
         metrics |= {k: float(v) for k, v in guards.trip_counts().items()}
         metrics["unapproved_writes"] = float(unapproved_writes(services))
         metrics["llm_screen_on"] = float(guards.screened)
         stored = personal_data_stored(services, [c for c in redteam_cases if c.category == "personal_data"])
         metrics["e2e_personal_data_stored_cases"] = float(len(stored))
         seconds = time.perf_counter() - started
-        markdown = report(metrics, redteam, benign, stored, seconds)
+        markdown = report(metrics, redteam, benign, stored, seconds, followups)
     finally:
         services.close()
     log.info("guardrails suite: %s", {k: v for k, v in metrics.items() if not k.startswith("e2e_")})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from functools import partial
 
 import pytest
 from guardrails.classes.validation.validation_result import FailResult, PassResult
@@ -11,9 +12,10 @@ from pydantic import BaseModel
 from copilot.config import Settings
 from copilot.guards.grounding import Grounded, KnownEntities, check_grounding, unknown_entities
 from copilot.guards.injection import PromptInjection, find_injection
+from copilot.guards.intent import off_topic_probability
 from copilot.guards.personal import PersonalData, find_personal_data, iban_ok, luhn_ok, redact
 from copilot.guards.safety import SAFE_REFUSAL, SafetyBypass, find_bypass
-from copilot.guards.scope import MaintenanceScope, ScopeSimilarity
+from copilot.guards.scope import OFF_TOPIC_MIN_WORDS, OFF_TOPIC_THRESHOLD, MaintenanceScope, ScopeSimilarity
 from copilot.guards.structured import MatchesSchema
 from copilot.guards.vocabulary import SiteVocabulary
 from copilot.schemas import SiteSpec
@@ -461,6 +463,70 @@ def test_off_topic_questions_without_anchors_are_refused_by_similarity(
 def test_small_talk_is_not_refused(site: SiteSpec, embedder: Embedder, text: str) -> None:
     validator = MaintenanceScope(site=site, similarity=ScopeSimilarity(embedder), on_fail="refrain")
     assert isinstance(validator.validate(text, {}), PassResult)
+
+
+def _scope_with(site: SiteSpec, probability: float, asked: list[str]) -> MaintenanceScope:
+    """A scope validator whose off-topic classifier is scripted: it records what it was asked."""
+
+    def off_topic(text: str) -> float:
+        asked.append(text)
+        return probability
+
+    return MaintenanceScope(site=site, off_topic=off_topic, on_fail="refrain")
+
+
+def test_the_off_topic_classifier_refuses_what_the_rules_let_through(site: SiteSpec) -> None:
+    asked: list[str] = []
+    text = "My washing machine at home grinds on spin, I think the drum bearing is gone. How do I change it?"
+    result = _scope_with(site, OFF_TOPIC_THRESHOLD, asked).validate(text, {})
+    assert isinstance(result, FailResult) and "outside plant maintenance" in result.error_message
+    assert result.metadata is not None and result.metadata["signal"] == "classifier"
+    assert asked == [text]
+    below = _scope_with(site, OFF_TOPIC_THRESHOLD - 0.01, []).validate(text, {})
+    assert isinstance(below, PassResult)
+
+
+def test_short_messages_and_rule_refusals_never_reach_the_off_topic_classifier(site: SiteSpec) -> None:
+    asked: list[str] = []
+    validator = _scope_with(site, 1.0, asked)
+    short = " ".join(["make", "it", "a", "table", "for", "the", "handover"][: OFF_TOPIC_MIN_WORDS - 1])
+    assert isinstance(validator.validate(short, {}), PassResult)
+    assert isinstance(
+        validator.validate("write me a poem about pumps for the shift party please", {}), FailResult
+    )
+    assert asked == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "What is a good present for my daughter's tenth birthday, she likes horses and drawing?",
+        "Can you recommend a decent used car under 8000 pounds for the commute to the plant?",
+        "Mein Fahrrad quietscht beim Bremsen, wie stelle ich die Scheibenbremse zu Hause selbst ein?",
+        "Can you help me fill in my tax return, how do I claim my work boots and travel for the night shift?",
+    ],
+)
+def test_the_trained_off_topic_classifier_refuses_requests_the_rules_miss(
+    site: SiteSpec, embedder: Embedder, text: str
+) -> None:
+    rules = MaintenanceScope(site=site, similarity=ScopeSimilarity(embedder), on_fail="refrain")
+    assert isinstance(rules.validate(text, {}), PassResult)
+    validator = MaintenanceScope(
+        site=site,
+        similarity=ScopeSimilarity(embedder),
+        off_topic=partial(off_topic_probability, embedder),
+        on_fail="refrain",
+    )
+    result = validator.validate(text, {})
+    assert isinstance(result, FailResult) and result.metadata is not None
+    assert result.metadata["signal"] == "classifier"
+
+
+@pytest.mark.parametrize("text", [t for t in IN_SCOPE if len(t.split()) >= OFF_TOPIC_MIN_WORDS])
+def test_the_trained_off_topic_classifier_keeps_maintenance_questions(
+    site: SiteSpec, embedder: Embedder, text: str
+) -> None:
+    assert off_topic_probability(embedder, text) < OFF_TOPIC_THRESHOLD
 
 
 # --- Grounded and KnownEntities --------------------------------------------------------------------------
