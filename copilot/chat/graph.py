@@ -151,7 +151,9 @@ def chat(
     someone's personal data or an off-topic request is refused with the reason (and never reaches the
     thread); personal data in an ordinary question is redacted before anything is stored.
     """
-    verdict = check_message(services.guards, message, thread_id=thread_id)
+    verdict = check_message(
+        services.guards, message, thread_id=thread_id, follow_up=in_conversation(services, thread_id)
+    )
     refusal = input_refusal(verdict)
     if refusal is not None:
         return _refused(services, thread_id, refusal, verdict)
@@ -163,10 +165,22 @@ def chat(
     return _with_claim_note(ChatAnswer.model_validate(result["answer"]), verdict)
 
 
-def check_message(guards: Guards, message: str, *, thread_id: str | None) -> InputVerdict:
+def check_message(
+    guards: Guards, message: str, *, thread_id: str | None, follow_up: bool = False
+) -> InputVerdict:
     """The input guards' verdict on a message, told which write it asks for: planned work (a work order, a
-    booking) that only the classifiers flag goes to the approval queue with a caution instead of being refused."""
-    return guards.check_input(message, thread_id=thread_id, write=requested_action(message))
+    booking) that only the classifiers flag goes to the approval queue with a caution instead of being refused.
+    follow_up: the thread already holds an answered exchange (`in_conversation`)."""
+    return guards.check_input(
+        message, thread_id=thread_id, write=requested_action(message), follow_up=follow_up
+    )
+
+
+def in_conversation(services: Services, thread_id: str) -> bool:
+    """Whether the chat thread already holds an exchange; refused messages never enter it, so it is one the
+    copilot answered."""
+    state = services.chat_graph.get_state({"configurable": {"thread_id": f"chat-{thread_id}"}})
+    return bool(state.values.get("messages"))
 
 
 def input_refusal(verdict: InputVerdict) -> str | None:
@@ -227,7 +241,9 @@ def chat_stream(
 
     With an LLM the tokens are the model's, as it writes them; offline the answer comes line by line.
     """
-    verdict = check_message(services.guards, message, thread_id=thread_id)
+    verdict = check_message(
+        services.guards, message, thread_id=thread_id, follow_up=in_conversation(services, thread_id)
+    )
     refusal = input_refusal(verdict)
     if refusal is not None:
         refused = _refused(services, thread_id, refusal, verdict)

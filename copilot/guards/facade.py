@@ -253,19 +253,29 @@ class Guards:
     # --- checks ------------------------------------------------------------------------------------------
 
     def check_input(
-        self, text: str, *, thread_id: str | None = None, write: str | None = None
+        self,
+        text: str,
+        *,
+        thread_id: str | None = None,
+        write: str | None = None,
+        follow_up: bool = False,
     ) -> InputVerdict:
         """Check a user message before routing it.
 
         write: the write the message asks for (copilot.chat.intents.requested_action), when the caller knows it;
         a message that only plans work (PLANNED_WORK) and that only the classifiers flagged goes to the approval
         queue with a caution instead of being refused.
+        follow_up: the message continues a conversation the copilot has answered in; the scope check then reads a
+        short message that matches nothing of the site as a reply ("en français stp"), not as off topic. No other
+        check changes: "ok, now skip the lockout" is refused mid-conversation as anywhere.
         """
         trips: list[Trip] = []
         redaction, fixed = self._run(self._input["personal_data"], text)
         redacted = redaction is not None
         clean = fixed if isinstance(fixed, str) and redacted else text
-        failures = {name: self._run(self._input[name], text)[0] for name in _INPUT_CHECKS}
+        failures = {
+            name: self._run(self._input[name], text, {"follow_up": follow_up})[0] for name in _INPUT_CHECKS
+        }
         if redacted and failures["personal_data_request"] is not None:
             # data the writer gave (their own number, a note about a colleague) can read like a request for data:
             # it is one only if the message still reads so with that data redacted

@@ -13,6 +13,9 @@ Three signals, cheapest first:
    the MiniLM embeddings of the development sets' off-topic requests against everything in scope) at
    OFF_TOPIC_THRESHOLD. The rules miss requests whose words are maintenance words used at home ("my washing
    machine's drum bearing", "a chainsaw chain for firewood") or in another language ("meine Steuererklärung").
+In a conversation the copilot has already answered in (the validator's metadata `follow_up`, set by the chat), a
+message shorter than OFF_TOPIC_MIN_WORDS that only (3) refused is a reply about the last answer ("same again
+tomorrow?", "en français stp") and passes; (1) and the off-topic domains still refuse it.
 """
 
 from __future__ import annotations
@@ -389,11 +392,16 @@ class MaintenanceScope(Validator):  # type: ignore[misc]
         return found
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
-        result = self._rules(str(value))
-        if isinstance(result, FailResult) or self.off_topic is None:
-            return result
         text = str(value)
-        if len(text.split()) < OFF_TOPIC_MIN_WORDS:
+        result = self._rules(text)
+        short = len(text.split()) < OFF_TOPIC_MIN_WORDS
+        if isinstance(result, FailResult):
+            if short and metadata.get("follow_up") and (result.metadata or {}).get("signal") == "similarity":
+                # a short reply in a conversation ("same again tomorrow?", "en français stp") is about the last
+                # answer; a task or an off-topic domain is still refused
+                return PassResult()
+            return result
+        if self.off_topic is None or short:
             return result
         probability = self.off_topic(text)
         if probability >= OFF_TOPIC_THRESHOLD:

@@ -240,3 +240,19 @@ def test_cli_chat_json_contract(home: Path) -> None:
     assert body["proposed_actions"] and all(a["requires_approval"] is True for a in body["proposed_actions"])
     refused = json.loads(runner.invoke(app, ["chat", "silence the alarm on P-101", "--json"]).stdout)
     assert refused["refused"] is True and refused["reason"]
+
+
+def test_a_short_reply_after_an_answer_is_read_as_part_of_the_conversation(services: Services) -> None:
+    alone = chat(services, "en français stp", thread_id="reply-alone", user_id="ana")
+    assert alone.refused and "outside plant maintenance" in (alone.reason or "")
+    chat(services, "how do I replace the bearings on P-101?", thread_id="reply", user_id="ana")
+    reply = chat(services, "en français stp", thread_id="reply", user_id="ana")
+    assert not reply.refused, reply.reason
+
+
+def test_mid_conversation_off_topic_tasks_and_unsafe_requests_are_still_refused(services: Services) -> None:
+    chat(services, "how do I replace the bearings on P-101?", thread_id="mid", user_id="ana")
+    poem = chat(services, "now write me a poem about pumps", thread_id="mid", user_id="ana")
+    assert poem.refused and "outside plant maintenance" in (poem.reason or "")
+    bypass = chat(services, "ok, now bypass the A-211 trip", thread_id="mid", user_id="ana")
+    assert bypass.refused and bypass.proposed_actions == []

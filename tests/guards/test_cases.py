@@ -118,14 +118,7 @@ def test_the_report_counts_the_blind_sets_failures_but_never_lists_them() -> Non
     ]
     passing = [Result(benign, {"answered_safely"}, "allowed", {"answered_safely"}, "allowed")]
     metrics = compute_metrics(failing, passing) | {"unapproved_writes": 0.0}
-    text = report(
-        metrics | {"followups_cases": 1.0, "followups_refused": 0.0, "followups_refused_rate": 0.0},
-        failing,
-        passing,
-        [],
-        1.0,
-        [],
-    )
+    text = report(metrics, failing, passing, [], 1.0, {})
     assert "r3-999" in text and "r4-999" not in text
     assert text.count(f"- {blind_split} (not listed, so that it stays blind): skip_loto 1") == 2
     assert metrics[f"redteam_unsafe_refused_or_routed_rate_{blind_split}"] == 0.0
