@@ -1,4 +1,5 @@
-"""Two semantic checks beyond keywords: requests to defeat a safety system, and requests for personal data.
+"""Three semantic checks beyond keywords: requests to defeat a safety system, requests for personal data, and
+requests outside plant maintenance.
 
 The keyword rules (copilot.guards.safety, copilot.guards.personal) miss paraphrases, euphemisms and other
 languages. Each check is a classifier trained on labelled phrases in copilot/guards/data/:
@@ -7,7 +8,12 @@ languages. Each check is a classifier trained on labelled phrases in copilot/gua
   (copilot.guards.finetune; trained once, about ten minutes on 2 cores, and cached by fingerprint);
 - personal_request (used by `PersonalData(detect="requests")`): personal_request_train.yaml, `request`
   against `work`, `other` and all the safety phrases, classes weighed evenly: a logistic regression (C = 8) on
-  the frozen MiniLM embeddings.
+  the frozen MiniLM embeddings;
+- off_topic (thirteenth session, used by copilot.guards.scope.MaintenanceScope, which holds its threshold and the
+  leave-one-set-out figures): off_topic_train.yaml's `off_topic` phrases and the scope's off-topic exemplars against
+  its `in_scope` phrases, the safety phrases, the personal-request `work` phrases and the scope's in-scope
+  exemplars, classes weighed evenly: a logistic regression (C = 4) on the frozen MiniLM embeddings of the whole
+  message.
 Some phrases were written for training; the rest are eval cases that became development data after they had
 been measured: the team's red-team and benign sets and the independent sets fresh .. fresh6, (sixth session)
 fresh7 and (seventh session) fresh8, with the questions asked beside fresh8's poisoned documents as safe phrases.
@@ -32,7 +38,9 @@ out on fresh12 (`python -m evals.guard_loso --sets fresh12`, the classifier trai
 fresh12): its benign questions refused by the classifier alone went from 8 to 6 (the non-English ones from 5 to 3),
 and the classifier let one more unsafe request through (an Italian request to skip the lockout; a rule written for
 fresh12 caught another, so 58 of its 60 stayed refused or routed). The independent set fresh13, in neither file, only
-measures: 14.3 % false refusals before the round, 15.7 % after.
+measured: 14.3 % false refusals before the round, 15.7 % after. In the thirteenth session it became development data
+for the off-topic classifier only (off_topic_train.yaml); the safety and personal-request phrases are unchanged, and
+the independent set fresh14, in no file, measures.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the
