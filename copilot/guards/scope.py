@@ -1,6 +1,6 @@
 """MaintenanceScope: refuse requests outside plant maintenance; never refuse an ordinary maintenance question.
 
-Three signals, cheapest first:
+Four signals, cheapest first:
 1. an explicit off-topic task (a poem, a recipe, code, homework, medical or legal advice ...): refused even
    when the message names an asset ("write a poem about P-101");
 2. anchors: the site's entities (asset ids and names, classes, failure and alarm codes, part numbers,
