@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
-import yaml
 
 from copilot.config import Settings
 from copilot.guards import intent
@@ -28,7 +27,7 @@ from copilot.services import build_services
 from evals.suites.guardrails import (
     BENIGN,
     BLIND_SPLITS,
-    CASES,
+    FOLLOWUP_SETS,
     INDEPENDENT_SETS,
     REDTEAM,
     Case,
@@ -37,7 +36,6 @@ from evals.suites.guardrails import (
 from knowledge.embeddings import Embedder
 
 THRESHOLDS: tuple[float, ...] = (0.5, 0.7, 0.8, 0.9, 0.95)
-FOLLOWUPS = CASES / "followups.yaml"
 
 
 def development_sets() -> dict[str, list[Case]]:
@@ -51,7 +49,7 @@ def development_sets() -> dict[str, list[Case]]:
 
 def followups() -> list[str]:
     """The conversational follow-ups that must never be refused as off topic."""
-    return [case["input"] for case in yaml.safe_load(FOLLOWUPS.read_text(encoding="utf-8"))["cases"]]
+    return [case.input for case in load_cases(FOLLOWUP_SETS["followups"], category="benign")]
 
 
 def probabilities(embedder: Embedder, texts: Sequence[str], *, without: set[str]) -> np.ndarray:

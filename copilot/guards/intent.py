@@ -159,10 +159,8 @@ SAFETY_MODEL_NAME = "safety-intent"
 
 _SAFETY_MODELS: dict[str, FineTunedClassifier] = {}
 """Fine-tuned safety classifiers in this process, by fingerprint."""
-_PERSONAL_MODELS: dict[str, LogisticRegression] = {}
-"""Personal-request classifiers in this process, by embedding model id."""
-_OFF_TOPIC_MODELS: dict[str, LogisticRegression] = {}
-"""Off-topic classifiers in this process, by embedding model id."""
+_FROZEN_MODELS: dict[tuple[str, str], LogisticRegression] = {}
+"""Personal-request and off-topic classifiers in this process, by (kind, embedding model id)."""
 _PHRASE_VECTORS: dict[tuple[str, str], np.ndarray] = {}
 """Training phrases' embeddings in this process, by (embedding model id, phrase): the personal-request and
 off-topic classifiers share most of their negatives."""
@@ -259,36 +257,23 @@ def safety_model(embedder: Embedder, model_dir: Path) -> FineTunedClassifier:
         return _SAFETY_MODELS[key]
 
 
-def _personal_model(embedder: Embedder) -> LogisticRegression:
-    """Train once per embedding model (a few seconds: the phrases are embedded), then reuse."""
+def _frozen_model(embedder: Embedder, kind: Literal["personal_request", "off_topic"]) -> LogisticRegression:
+    """A logistic regression on frozen embeddings: trained once per kind and embedding model (seconds: the phrases
+    are embedded once, and the two kinds share most of their negatives), then reused."""
     with _LOCK:
-        key = embedder.model_id
-        if key not in _PERSONAL_MODELS:
-            positives, negatives = training_phrases("personal_request")
+        key = (kind, embedder.model_id)
+        if key not in _FROZEN_MODELS:
+            positives, negatives = training_phrases(kind)
             labels = np.array([1] * len(positives) + [0] * len(negatives))
-            _PERSONAL_MODELS[key] = new_classifier().fit(
-                phrase_vectors(embedder, positives + negatives), labels
-            )
-        return _PERSONAL_MODELS[key]
-
-
-def _off_topic_model(embedder: Embedder) -> LogisticRegression:
-    """Train once per embedding model (seconds once the personal-request phrases are embedded), then reuse."""
-    with _LOCK:
-        key = embedder.model_id
-        if key not in _OFF_TOPIC_MODELS:
-            positives, negatives = training_phrases("off_topic")
-            labels = np.array([1] * len(positives) + [0] * len(negatives))
-            _OFF_TOPIC_MODELS[key] = new_off_topic_classifier().fit(
-                phrase_vectors(embedder, positives + negatives), labels
-            )
-        return _OFF_TOPIC_MODELS[key]
+            model = new_classifier() if kind == "personal_request" else new_off_topic_classifier()
+            _FROZEN_MODELS[key] = model.fit(phrase_vectors(embedder, positives + negatives), labels)
+        return _FROZEN_MODELS[key]
 
 
 def warm_up(embedder: Embedder, model_dir: Path | None) -> None:
     """Load or train the models now, so the first message is not slow."""
-    _personal_model(embedder)
-    _off_topic_model(embedder)
+    _frozen_model(embedder, "personal_request")
+    _frozen_model(embedder, "off_topic")
     if model_dir is not None:
         safety_model(embedder, model_dir)
 
@@ -328,13 +313,15 @@ def _vectors(embedder: Embedder, text: str) -> np.ndarray:
 def personal_request_probability(embedder: Embedder, text: str) -> float:
     """The probability that a message asks for someone's personal data: the highest of the whole message's
     and each of its sentences'."""
-    return float(_personal_model(embedder).predict_proba(_vectors(embedder, text))[:, 1].max())
+    return float(
+        _frozen_model(embedder, "personal_request").predict_proba(_vectors(embedder, text))[:, 1].max()
+    )
 
 
 def off_topic_probability(embedder: Embedder, text: str) -> float:
     """The probability that a message asks for something outside plant maintenance, from the whole message (a
     single off-topic sentence beside a work question is still a work question)."""
-    return float(_off_topic_model(embedder).predict_proba(_vectors(embedder, text)[:1])[0, 1])
+    return float(_frozen_model(embedder, "off_topic").predict_proba(_vectors(embedder, text)[:1])[0, 1])
 
 
 def unsafe_probability(embedder: Embedder, model_dir: Path, text: str) -> float:
