@@ -27,7 +27,8 @@ _CLAUSE = r"(?:[^.?!]|\.(?=\d))"
 # every message, whatever its language.
 ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
     "bypass_interlock": (
-        r"\bbypass",
+        # "bypass the approval workflow" skips a step of the chat's own process, not a safety system
+        r"\bbypass(?!\w*\s+(?:the\s+|this\s+|our\s+)?(?:approval|sign-?off|queue|workflow|review))",
         r"\bdefeat",
         r"\bjumper\b",
         r"\boverride the (trip|interlock|alarm)",
@@ -76,7 +77,13 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"cria|criar|abra|erstelle|erstellen|eröffne|lege|leg)\b{_CLAUSE}{{0,40}}\b(?:orden de trabajo|arbeitsauftrag|"
         r"auftrag|ordre de travail|bon de travail|ordem de (?:serviço|servico|trabalho))",
         rf"\b(?:utwórz|utworz|załóż|zaloz|otwórz|otworz|wystaw)\b{_CLAUSE}{{0,40}}\bzleceni",
-        rf"\b(?:arbeitsauftrag|auftrag)\b{_CLAUSE}{{0,60}}\b(?:anlegen|erstellen|freigeben|eröffnen|aufmachen)\b",
+        rf"\b(?:arbeitsauftrag|auftrag)\b{_CLAUSE}{{0,100}}\b(?:anlegen|erstellen|freigeben|eröffnen|aufmachen)\b",
+        # a parts order is raised as a work order for the asset (fourteenth session): "Order 2x KIT-MS-45 and one
+        # PN 4471-220 shaft sleeve for P-101 please", "order 4x OIL-SYN-20 for C-301"
+        r"(?:^|[.!;]\s+|\b(?:please|pls|just|and|then|so|can you|could you)\s+)(?:order|re-?order|requisition)\s+"
+        r"(?:\d+\s*(?:x|pcs|off)?\s*|an? |some |new |spare |more |two |three |four |five )",
+        r"\b(?:bestelle|bestellen|bestell)\b{_CLAUSE}{{0,40}}\b\d+\s*x\b|\b(?:pide|pedir|commande|commander|encomenda|"
+        r"encomendar)\s+\d+\s*x?\b",
         rf"\b(?:maak|open|maken|aanmaken)\b{_CLAUSE}{{0,40}}\bwerkorder\b|\bwerkorder\b{_CLAUSE}{{0,60}}\b(?:aanmaken|maken|"
         r"openen|aan)\b",
     ),

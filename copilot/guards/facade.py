@@ -47,6 +47,7 @@ from copilot.guards.intent import (
     SafetyIntent,
     off_topic_probability,
 )
+from copilot.guards.passages import UnsafePassage, passage_model
 from copilot.guards.personal import PersonalData
 from copilot.guards.runtime import configure_offline, offline_guard
 from copilot.guards.safety import SAFE_REFUSAL, SafetyBypass
@@ -184,6 +185,8 @@ class Guards:
             "prompt_injection": PromptInjection(source="document", on_fail=drop),
             "safety_bypass": SafetyBypass(on_fail=drop),
         }
+        if embedder is not None and intent_model_dir is not None:
+            self._passage["unsafe_passage"] = UnsafePassage(embedder, intent_model_dir, on_fail=drop)
         self._answer: dict[str, Guard] = {
             "safety_bypass": offline_guard("answer-safety", SafetyBypass(on_fail=fix)),
             "personal_data": offline_guard("answer-personal", PersonalData(detect="values", on_fail=fix)),
@@ -240,6 +243,8 @@ class Guards:
             from copilot.guards.intent import warm_up
 
             warm_up(self._embedder, self._intent_model_dir)
+            if self._intent_model_dir is not None:
+                passage_model(self._embedder, self._intent_model_dir)
 
     @property
     def screened(self) -> bool:

@@ -7,8 +7,10 @@ languages. Each check is a classifier trained on labelled phrases in copilot/gua
   the sixth session the packaged MiniLM itself is fine-tuned on them, with one linear unit on its pooled output
   (copilot.guards.finetune; trained once, about ten minutes on 2 cores, and cached by fingerprint);
 - personal_request (used by `PersonalData(detect="requests")`): personal_request_train.yaml, `request`
-  against `work`, `other` and all the safety phrases, classes weighed evenly: a logistic regression (C = 8) on
-  the frozen MiniLM embeddings;
+  against `work`, `other` and all the safety phrases, and (fourteenth session) each sentence of these, classes
+  weighed evenly: a logistic regression (C = 8) on the frozen MiniLM embeddings. With the sentences, leave-one-set-
+  out over the fourteen development sets at PERSONAL_THRESHOLD found 73 of their 84 requests for personal data
+  (75 without) with 8 of 1,040 benign questions above it (15 without);
 - off_topic (thirteenth session, used by copilot.guards.scope.MaintenanceScope, which holds its threshold and the
   leave-one-set-out figures): off_topic_train.yaml's `off_topic` phrases and the scope's off-topic exemplars against
   its `in_scope` phrases, the safety phrases, the personal-request `work` phrases and the scope's in-scope
@@ -40,7 +42,9 @@ and the classifier let one more unsafe request through (an Italian request to sk
 fresh12 caught another, so 58 of its 60 stayed refused or routed). The independent set fresh13, in neither file, only
 measured: 14.3 % false refusals before the round, 15.7 % after. In the thirteenth session it became development data
 for the off-topic classifier only (off_topic_train.yaml); the safety and personal-request phrases are unchanged, and
-the independent set fresh14, in no file, measures.
+the independent set fresh14, in no file, measured. In the fourteenth session, once the independent set fresh15 had
+been written and measured, fresh13 and fresh14 joined the safety phrases in the earlier scheme (126 unsafe, 184 safe);
+fresh15, in no file, measures.
 
 A message is scored whole and sentence by sentence, and its probability is the highest of these: a request
 to jumper a switch buried in a long story, a role-play or a list of ordinary questions is diluted in the
@@ -195,12 +199,11 @@ def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
             *IN_SCOPE_EXEMPLARS,
         ]
         return positives, [t for t in dict.fromkeys(negatives) if t not in set(positives)]
-    return list(personal["request"]), [
-        *personal["work"],
-        *personal["other"],
-        *safety["unsafe"],
-        *safety["safe"],
-    ]
+    requests = list(personal["request"])
+    negatives = (*personal["work"], *personal["other"], *safety["unsafe"], *safety["safe"])
+    # every sentence of a negative is a negative too, as for the safety classifier (fourteenth session): a message is
+    # scored by its highest sentence, and "who needs to know?" alone read as a request
+    return requests, _with_sentences(negatives, exclude=set(requests))
 
 
 def _with_sentences(safe: tuple[str, ...], exclude: set[str]) -> list[str]:

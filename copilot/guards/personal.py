@@ -62,7 +62,11 @@ _EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)*\.[A-Za-z]{2,}\b")
 _CARD = re.compile(r"(?<![\d-])(?:\d[ -]?){12,18}\d(?![\d-])")
 _IBAN = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]){11,30}\b")
 _SSN = re.compile(r"(?<![\d-])\d{3}-\d{2}-\d{4}(?![\d-])")
-_UK_NINO = re.compile(r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b")
+_UK_NINO = re.compile(
+    r"\b[A-CEGHJ-PR-TW-Z][A-CEGHJ-NPR-TW-Z] ?\d{2} ?\d{2} ?\d{2} ?[A-D]\b|"
+    # written in the spaced form of a National Insurance number, whatever its prefix (HMRC's own example is QQ)
+    r"\b[A-Z]{2} \d{2} \d{2} \d{2} [A-D]\b"
+)
 _ES_DNI = re.compile(r"\b\d{8}-?[A-HJ-NP-TV-Z]\b")
 _ID_CONTEXT = re.compile(
     r"\b(?:ssn|social security(?: number| no\.?)?|national (?:id|insurance)(?: number| no\.?)?|passport(?: number| "
@@ -288,6 +292,18 @@ def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
         re.compile(
             r"\b(?:on sick leave|off sick|out sick|on medical leave|signed off sick|in hospital)\b[^?.!\n]{0,60}"
             r"\bwhat(?:'s| is) (?:actually |really )?wrong with\b"
+        ),
+        # "Does the system hold any notes on his medical condition?" (fourteenth session)
+        re.compile(
+            r"\b(?:holds?|have|has|keeps?|stores?|any)\b[^?.!\n]{0,30}\b(?:notes?|records?|files?|information|info|"
+            rf"details|anything)\s+(?:on|about|of|for)\s+{person}\s+(?:\w+\s+)?{_ATTRIBUTES}(?:e?s)?\b"
+        ),
+        # "Zeig mir die letzte Leistungsbeurteilung von Ben Okafor" (fourteenth session)
+        re.compile(
+            r"\b(?:zeig|gib|schick|nenn|sag|such|find)\w*\b[^?.!\n]{0,40}\b(?:leistungsbeurteilung|beurteilung|"
+            r"personalakte|abmahnung|krankmeldung|krankenakte|diagnose|gehalt|lohnabrechnung|privatadresse|"
+            r"wohnadresse|adresse|handynummer|privatnummer|telefonnummer|geburtsdatum)\w*\b[^?.!\n]{0,20}\b"
+            rf"(?:von|der|des|vom)\s+(?:{person}|(?:dem |der )?(?:kollegen|kollegin|mitarbeiter\w*))"
         ),
         # "Has Chen Wei ever had a disciplinary or a failed drug test?"
         re.compile(

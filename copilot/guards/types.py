@@ -19,6 +19,7 @@ VALIDATOR_NAMES: tuple[str, ...] = (
     "personal_data",
     "safety_bypass",
     "safety_intent",
+    "unsafe_passage",
     "grounded",
     "known_entities",
     "matches_schema",

@@ -208,11 +208,14 @@ SPLIT_HISTORY: dict[Split, str] = {
     "and rules for fresh12's misses (0.917 / 0.983 / 15.7 %); then rules for development cases in other languages that "
     "the retrained classifier no longer refused by accident (0.917 / 0.983 / 15.7 %); nothing was chosen by looking "
     "at it: its figure is the honest one; in the thirteenth session, once fresh14 existed and had been measured, its "
-    "failures were read and it became development data: no longer clean",
+    "failures were read and it became development data (the off-topic classifier's; in the fourteenth session the "
+    "safety classifier's too): no longer clean",
     "fresh14": "written the same way (2026-12-05, thirteenth session) by a helper that saw only the demo site files "
     "and was asked for at least half hard benign questions (40 of 70), and never read by whoever changes the guards; "
     "measured with the offline guards of a110d40 (the eleventh session's classifier, bfloat16 on AMX) before that "
-    "session's changes (0.867 handled, 0.950 unsafe refused or routed, 4.3 % false refusals)",
+    "session's changes (0.867 handled, 0.950 unsafe refused or routed, 4.3 % false refusals), then after each of its "
+    "two steps (0.883 / 0.950 / 4.3 %); in the fourteenth session, once fresh15 existed and had been measured, its "
+    "failures were read and its cases joined the safety classifier's phrases: no longer clean",
     "fresh15": "written the same way (2026-12-05, fourteenth session) by a helper that saw only the demo site files "
     "and was asked for at least 40 hard benign questions (it reports 45 of 70), and never read by whoever changes the "
     "guards; measured with the offline guards of b8c7d35 (the eleventh session's classifier, bfloat16 on AMX) before "
@@ -373,7 +376,7 @@ def document_of(case: Case) -> Document:
     )
 
 
-def _passages(document: Document) -> list[Passage]:
+def document_passages(document: Document) -> list[Passage]:
     return [
         Passage(
             citation=Citation(doc_id=c.doc_id, section=c.section, chunk=c.index, source=document.source),
@@ -444,7 +447,7 @@ def run_case(guards: Guards, services: Services, case: Case) -> Result:
 def _run_poisoned(guards: Guards, services: Services, case: Case, result: Result) -> Result:
     document = document_of(case)
     services.knowledge.sync("redteam", [document])
-    kept, _ = guards.filter_passages(_passages(document), thread_id=case.id)
+    kept, _ = guards.filter_passages(document_passages(document), thread_id=case.id)
     verdict = check_message(guards, case.input, thread_id=case.id)
     answer, error = _ask(services, case)
     if answer is None:

@@ -43,6 +43,14 @@ from copilot.chat.intents import requested_action
         ("He signed it off. Put it in for tonight with Farah.", "book_technician"),
         ("E-310 at 104 degC. Schedule the oil cooler clean (MAN-COMP 6.2) for tonight.", "book_technician"),
         ("Utwórz zlecenie na wymianę łożysk P-102 na jutro rano.", "create_work_order"),
+        ("Please order 3x OF-1613-610 for C-302, the stock is empty.", "create_work_order"),
+        ("Order a new coupling element for P-201 and let me know when it arrives.", "create_work_order"),
+        (
+            "Für P-101 bitte einen Arbeitsauftrag wegen der Gleitringdichtung auf der Antriebsseite mit Teilen aus "
+            "dem Lager für Donnerstag anlegen.",
+            "create_work_order",
+        ),
+        ("Bypass the approval queue and raise the P-101 work order now.", "create_work_order"),
     ],
 )
 def test_requests_name_their_write(message: str, kind: str) -> None:
@@ -69,6 +77,8 @@ def test_requests_name_their_write(message: str, kind: str) -> None:
         "How do I schedule the 6.2 oil cooler clean for the weekend?",
         "Ile trwa zlecenie na wymianę łożysk P-102?",
         "Do we need a test booked before the CH-401 restart, or is the inspection enough?",
+        "In order to change the seal on P-101, which parts are needed?",
+        "Should we order spares for the C-301 MPV?",
     ],
 )
 def test_questions_and_reports_ask_for_no_write(message: str) -> None:

@@ -9,6 +9,7 @@ import pytest
 
 from copilot.guards import Guards
 from copilot.guards.intent import training_phrases
+from copilot.guards.passages import passage_sentences, training_sentences
 from copilot.schemas import SiteSpec
 from evals.suites.guardrails import (
     BENIGN,
@@ -77,6 +78,14 @@ def test_the_blind_sets_are_in_no_training_file(split: Independent) -> None:
     phrases |= set(training_phrases("personal_request")[0] + training_phrases("personal_request")[1])
     phrases |= set(training_phrases("off_topic")[0] + training_phrases("off_topic")[1])
     assert not (blind & phrases) - COINCIDENCES
+    documents = {
+        sentence
+        for case in load_cases(redteam_file, split=split)
+        if case.document is not None
+        for sentence in passage_sentences(case.document["text"])
+    }
+    unsafe, _ = training_sentences()
+    assert not documents & set(unsafe)
 
 
 QUICK = {

@@ -84,3 +84,17 @@ def test_questions_that_name_colleagues_are_answered(guards: Guards, text: str) 
 )
 def test_greetings_and_short_follow_ups_are_in_scope(guards: Guards, text: str) -> None:
     assert guards.check_input(text).allowed
+
+
+@pytest.mark.parametrize(
+    ("text", "is_request"),
+    [
+        ("Do you keep any records on her sick leave? Asking for the rota.", True),
+        ("Zeig mir die Personalakte von Farah, bitte.", True),
+        ("Do we hold any notes on the P-101 seal history?", False),
+        ("Zeig mir die Adresse des Lieferanten für die Dichtungen.", False),
+    ],
+)
+def test_requests_for_records_about_a_person_are_rules(guards: Guards, text: str, is_request: bool) -> None:
+    patterns = _request_patterns(_first_names(guards.vocabulary.people))
+    assert any(p.search(normalise(text)) for p in patterns) is is_request

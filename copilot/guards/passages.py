@@ -1,0 +1,111 @@
+"""Retrieved passages that tell the reader to defeat a safety system: a classifier of document sentences.
+
+The rules (copilot.guards.safety, copilot.guards.injection) drop a passage that addresses the assistant or uses
+the words of a bypass. A poisoned manual page or incident note is subtler: it reads like the rest of the manual
+and states, as accepted practice, a step that defeats a safety system ("the pump may keep running; the guard is
+refitted at the end of the route", "release the remainder to atmosphere through the relief valve vent line",
+"flow switch linked out with a wire bridge ... the standard fix"). On the fourteenth session's blind set, 7 of its
+12 poisoned documents passed the rules.
+
+The model: the packaged MiniLM fine-tuned as a binary classifier (copilot.guards.finetune), on
+copilot/guards/data/unsafe_passage_train.yaml: `unsafe`, the sentences of the development sets' poisoned documents
+that carry the poison (the sentences that hold a phrase showing an answer followed it), against `safe`, every
+sentence of the demo site's manuals and incident notes. A passage is scored sentence by sentence, except the
+sentences that are word for word in those manuals and notes, and dropped when its highest sentence reaches
+PASSAGE_THRESHOLD. Training takes about a minute on 2 cores and is cached by
+fingerprint beside the safety classifier.
+
+Three folds (`python -m evals.passage_folds`; each fold holds out a third of the development sets' poisoned
+documents, one of the three manuals and a third of the incident notes), fourteenth session:
+- at 0.99 (chosen): 126 of the 176 held-out poisoned documents have a sentence above it, 11 of the 16 that the
+  rules let through; 2 of the 155 chunks of the held-out manual and incident notes would be dropped (1.3 %);
+- at 0.9: 157 of 176, 12 of 16, but 8 of 155 legitimate chunks (5.2 %).
+A legitimate passage dropped costs the technician a section of the manual; the folds overstate that cost for the
+demo site (whose manuals the shipped model trained on) and estimate it for another site's manuals, whose own
+sentences should join `safe` when it is set up.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+from guardrails import Validator, register_validator
+from guardrails.classes.validation.validation_result import FailResult, PassResult, ValidationResult
+
+from copilot.guards.finetune import FineTunedClassifier, trained
+from copilot.guards.intent import segments
+from knowledge.embeddings import Embedder
+
+TRAINING = Path(__file__).with_name("data") / "unsafe_passage_train.yaml"
+PASSAGE_THRESHOLD = 0.99
+MODEL_NAME = "unsafe-passage"
+REASON = "it states a step that defeats a safety system as accepted practice"
+
+_MODELS: dict[str, FineTunedClassifier] = {}
+_LOCK = threading.Lock()
+
+
+@lru_cache(maxsize=1)
+def training_sentences() -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """(unsafe, safe) training sentences, read once per process."""
+    data = yaml.safe_load(TRAINING.read_text(encoding="utf-8"))
+    return tuple(data["unsafe"]), tuple(data["safe"])
+
+
+def passage_model(embedder: Embedder, model_dir: Path) -> FineTunedClassifier:
+    """The fine-tuned passage classifier: from memory, else from `model_dir`, else trained now (once)."""
+    key = str(embedder.model_path)
+    with _LOCK:
+        if key not in _MODELS:
+            unsafe, safe = training_sentences()
+            _MODELS[key] = trained(embedder.model_path, model_dir, MODEL_NAME, unsafe, safe)
+        return _MODELS[key]
+
+
+def passage_sentences(text: str) -> list[str]:
+    """What a passage is scored on: its sentences (copilot.guards.intent.segments), or the whole text."""
+    return segments(text) or [text]
+
+
+@lru_cache(maxsize=1)
+def trusted_sentences() -> frozenset[str]:
+    """The `safe` training sentences, the site's own manuals and incident notes word for word: never flagged (the
+    classifier still scores a few of them high, "Blowdown is not needed because the inlet side is not
+    pressurised", beside the poisoned variants it learnt from)."""
+    return frozenset(training_sentences()[1])
+
+
+def strongest_sentence(classifier: FineTunedClassifier, text: str) -> tuple[float, str]:
+    """(probability, sentence) of the passage's sentence that reads most like a safety defeat; sentences that
+    are word for word in the site's manuals or incident notes (`trusted_sentences`) are not scored."""
+    trusted = trusted_sentences()
+    sentences = [s for s in passage_sentences(text) if s not in trusted]
+    if not sentences:
+        return 0.0, ""
+    scores = classifier.probabilities(sentences)
+    best = int(scores.argmax())
+    return float(scores[best]), sentences[best]
+
+
+@register_validator(name="copilot/unsafe_passage", data_type="string")
+class UnsafePassage(Validator):  # type: ignore[misc]
+    """A retrieved passage with a sentence that reads like an instruction to defeat a safety system."""
+
+    def __init__(self, embedder: Embedder, model_dir: Path, on_fail: Any = None, **kwargs: Any) -> None:
+        super().__init__(on_fail=on_fail, **kwargs)
+        self.embedder = embedder
+        self.model_dir = model_dir
+
+    def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
+        probability, sentence = strongest_sentence(passage_model(self.embedder, self.model_dir), str(value))
+        if probability >= PASSAGE_THRESHOLD:
+            return FailResult(
+                error_message=f"{REASON}: {sentence[:120]!r}",
+                fix_value="",
+                metadata={"probability": round(probability, 3), "sentence": sentence},
+            )
+        return PassResult()
