@@ -2,7 +2,8 @@
 
 - `check_input` before routing a user message: refuse (prompt injection, safety bypass, a request for
   someone's personal data, off-topic) or pass with personal data redacted.
-- `filter_passages` after retrieval: drop passages carrying injected instructions or unsafe instructions.
+- `filter_passages` after retrieval: drop passages carrying injected instructions or unsafe instructions (rules; with an
+  embedder, also the unsafe-passage classifier, copilot.guards.passages).
 - `check_answer` before returning: refuse (unsafe instruction), re-ask (uncited facts, unknown citations,
   unknown assets or codes), fix (personal data redacted) or pass.
 - `check_action` before `propose_request`: the safety policy plus the validators on the description.
