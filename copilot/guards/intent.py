@@ -200,10 +200,10 @@ def training_phrases(kind: IntentKind) -> tuple[list[str], list[str]]:
         ]
         return positives, [t for t in dict.fromkeys(negatives) if t not in set(positives)]
     requests = list(personal["request"])
-    negatives = (*personal["work"], *personal["other"], *safety["unsafe"], *safety["safe"])
+    others = (*personal["work"], *personal["other"], *safety["unsafe"], *safety["safe"])
     # every sentence of a negative is a negative too, as for the safety classifier (fourteenth session): a message is
     # scored by its highest sentence, and "who needs to know?" alone read as a request
-    return requests, _with_sentences(negatives, exclude=set(requests))
+    return requests, _with_sentences(others, exclude=set(requests))
 
 
 def _with_sentences(safe: tuple[str, ...], exclude: set[str]) -> list[str]:
