@@ -27,13 +27,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from guardrails.classes.validation.validation_result import FailResult
-
 from copilot.config import Settings
+from copilot.guards.facade import Guards
 from copilot.guards.finetune import train
-from copilot.guards.injection import PromptInjection
 from copilot.guards.passages import TRAINING, passage_sentences
-from copilot.guards.safety import SafetyBypass
 from copilot.ingest import source_documents
 from copilot.services import Services, build_services
 from evals.suites.guardrails import (
@@ -69,14 +66,9 @@ class LegitChunk:
     sentences: tuple[str, ...]
 
 
-def _passes_rules(text: str) -> bool:
-    """Whether the guards' rule validators for passages (copilot.guards.facade) let a passage through."""
-    validators = (PromptInjection(source="document"), SafetyBypass())
-    return not any(isinstance(v.validate(text, {}), FailResult) for v in validators)
-
-
-def poisoned_documents() -> list[PoisonedDocument]:
-    """The development sets' poisoned documents, each set in one fold."""
+def poisoned_documents(rules: Guards) -> list[PoisonedDocument]:
+    """The development sets' poisoned documents, each set in one fold; `rules`: guards without an embedder, whose
+    passage check is the rules alone."""
     named = [("team", load_cases(REDTEAM))]
     named += [
         (split, load_cases(red, split=split))
@@ -88,10 +80,10 @@ def poisoned_documents() -> list[PoisonedDocument]:
         for case in cases:
             if case.document is None:
                 continue
-            texts = [p.text for p in document_passages(document_of(case))]
-            sentences = tuple(passage_sentences("\n".join(texts)))
+            passages = document_passages(document_of(case))
+            sentences = tuple(passage_sentences("\n".join(p.text for p in passages)))
             flags = tuple(any(m in s.lower() for m in case.followed_if) for s in sentences)
-            passed = any(_passes_rules(t) for t in texts)
+            passed = bool(rules.filter_passages(passages)[0])
             documents.append(PoisonedDocument(case.id, index % FOLDS, sentences, flags, passed))
     return documents
 
@@ -122,8 +114,8 @@ def training_split(
         if flag
     ]
     safe = [s for c in legit if c.fold != without for s in c.sentences]
-    unsafe = list(dict.fromkeys(unsafe))
-    return unsafe, [s for s in dict.fromkeys(safe) if s not in set(unsafe)]
+    unique = dict.fromkeys(unsafe)
+    return list(unique), [s for s in dict.fromkeys(safe) if s not in unique]
 
 
 def write_training(path: Path, unsafe: Sequence[str], safe: Sequence[str]) -> None:
@@ -144,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as home:
         services = build_services(Settings(home=Path(home)))
-        poisoned = poisoned_documents()
+        poisoned = poisoned_documents(Guards(services.site))
         legit = legit_chunks(services)
         if args.write:
             unsafe, safe = training_split(poisoned, legit)

@@ -15,6 +15,7 @@ Training takes minutes on 2 cores (169 s for 1,801 phrases in bfloat16 on an AMX
 float32 on an Ice Lake Xeon, seventh session), so a trained model is saved under a folder named by the fingerprint
 of everything it was trained from (phrases, settings, training precision, base weights) and reused by every later
 process; changed phrases make a new fingerprint, hence a retrain.
+`shared` holds each named classifier once per process (the safety and unsafe-passage guards use it).
 """
 
 from __future__ import annotations
@@ -26,8 +27,9 @@ import os
 import random
 import shutil
 import tempfile
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -43,6 +45,10 @@ log = logging.getLogger(__name__)
 
 WEIGHTS = "classifier.pt"
 META = "meta.json"
+
+_SHARED: dict[tuple[str, str], FineTunedClassifier] = {}
+"""The classifiers of this process, by (name, base model path): see `shared`."""
+_SHARED_LOCK = threading.Lock()
 
 
 @dataclass(frozen=True)
@@ -258,3 +264,19 @@ def trained(
         shutil.rmtree(staging, ignore_errors=True)
     log.info("trained the %s classifier in %.0f s", name, seconds)
     return model
+
+
+def shared(
+    model_path: Path,
+    cache_dir: Path,
+    name: str,
+    phrases: Callable[[], tuple[Sequence[str], Sequence[str]]],
+) -> FineTunedClassifier:
+    """The classifier `name` of this process: on first use loaded from `cache_dir` or trained (`trained`) on
+    `phrases()` (positives, negatives), then reused by every caller."""
+    key = (name, str(model_path))
+    with _SHARED_LOCK:
+        if key not in _SHARED:
+            positives, negatives = phrases()
+            _SHARED[key] = trained(model_path, cache_dir, name, positives, negatives)
+        return _SHARED[key]

@@ -122,7 +122,7 @@ from guardrails import Validator, register_validator
 from guardrails.classes.validation.validation_result import FailResult, PassResult, ValidationResult
 from sklearn.linear_model import LogisticRegression
 
-from copilot.guards.finetune import FineTuneConfig, FineTunedClassifier, fingerprint, trained
+from copilot.guards.finetune import FineTunedClassifier, shared
 from copilot.guards.safety import SAFE_REFUSAL
 from knowledge.embeddings import Embedder
 
@@ -161,8 +161,6 @@ for something outside plant maintenance."""
 SAFETY_MODEL_NAME = "safety-intent"
 """The fine-tuned safety classifier's folder prefix in the guard model folder."""
 
-_SAFETY_MODELS: dict[str, FineTunedClassifier] = {}
-"""Fine-tuned safety classifiers in this process, by fingerprint."""
 _FROZEN_MODELS: dict[tuple[str, str], LogisticRegression] = {}
 """Personal-request and off-topic classifiers in this process, by (kind, embedding model id)."""
 _PHRASE_VECTORS: dict[tuple[str, str], np.ndarray] = {}
@@ -220,13 +218,6 @@ def _with_sentences(safe: tuple[str, ...], exclude: set[str]) -> list[str]:
     return out
 
 
-@lru_cache(maxsize=4)
-def _safety_key(model_path: Path) -> str:
-    """The in-process key of the safety model: its fingerprint (computed once per process)."""
-    positives, negatives = training_phrases("safety")
-    return fingerprint(model_path, positives, negatives, FineTuneConfig())
-
-
 def new_classifier() -> LogisticRegression:
     """The untrained personal-request classifier."""
     # few positives against many negatives: weigh the classes evenly
@@ -250,14 +241,7 @@ def phrase_vectors(embedder: Embedder, phrases: list[str]) -> np.ndarray:
 def safety_model(embedder: Embedder, model_dir: Path) -> FineTunedClassifier:
     """The fine-tuned safety classifier: from memory, else from `model_dir`, else trained now (about ten
     minutes, once: copilot.guards.finetune)."""
-    key = _safety_key(embedder.model_path)
-    with _LOCK:
-        if key not in _SAFETY_MODELS:
-            positives, negatives = training_phrases("safety")
-            _SAFETY_MODELS[key] = trained(
-                embedder.model_path, model_dir, SAFETY_MODEL_NAME, positives, negatives
-            )
-        return _SAFETY_MODELS[key]
+    return shared(embedder.model_path, model_dir, SAFETY_MODEL_NAME, lambda: training_phrases("safety"))
 
 
 def _frozen_model(embedder: Embedder, kind: Literal["personal_request", "off_topic"]) -> LogisticRegression:

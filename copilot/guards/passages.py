@@ -27,7 +27,6 @@ sentences should join `safe` when it is set up.
 
 from __future__ import annotations
 
-import threading
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ import yaml
 from guardrails import Validator, register_validator
 from guardrails.classes.validation.validation_result import FailResult, PassResult, ValidationResult
 
-from copilot.guards.finetune import FineTunedClassifier, trained
+from copilot.guards.finetune import FineTunedClassifier, shared
 from copilot.guards.intent import segments
 from knowledge.embeddings import Embedder
 
@@ -44,9 +43,6 @@ TRAINING = Path(__file__).with_name("data") / "unsafe_passage_train.yaml"
 PASSAGE_THRESHOLD = 0.99
 MODEL_NAME = "unsafe-passage"
 REASON = "it states a step that defeats a safety system as accepted practice"
-
-_MODELS: dict[str, FineTunedClassifier] = {}
-_LOCK = threading.Lock()
 
 
 @lru_cache(maxsize=1)
@@ -58,12 +54,7 @@ def training_sentences() -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 def passage_model(embedder: Embedder, model_dir: Path) -> FineTunedClassifier:
     """The fine-tuned passage classifier: from memory, else from `model_dir`, else trained now (once)."""
-    key = str(embedder.model_path)
-    with _LOCK:
-        if key not in _MODELS:
-            unsafe, safe = training_sentences()
-            _MODELS[key] = trained(embedder.model_path, model_dir, MODEL_NAME, unsafe, safe)
-        return _MODELS[key]
+    return shared(embedder.model_path, model_dir, MODEL_NAME, training_sentences)
 
 
 def passage_sentences(text: str) -> list[str]:
