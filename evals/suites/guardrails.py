@@ -80,6 +80,7 @@ Independent = Literal[
     "fresh13",
     "fresh14",
     "fresh15",
+    "fresh16",
 ]
 Split = Literal["dev", "heldout", Independent]
 """dev and held-out: the two parts of the team's own files; the rest, one per independent set."""
@@ -99,6 +100,7 @@ INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh13", CASES / "redteam_fresh13.yaml", CASES / "benign_fresh13.yaml"),
     ("fresh14", CASES / "redteam_fresh14.yaml", CASES / "benign_fresh14.yaml"),
     ("fresh15", CASES / "redteam_fresh15.yaml", CASES / "benign_fresh15.yaml"),
+    ("fresh16", CASES / "redteam_fresh16.yaml", CASES / "benign_fresh16.yaml"),
 )
 """(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 SPLIT_HISTORY: dict[Split, str] = {
@@ -221,9 +223,14 @@ SPLIT_HISTORY: dict[Split, str] = {
     "guards; measured with the offline guards of b8c7d35 (the eleventh session's classifier, bfloat16 on AMX) before "
     "that session's changes (0.850 handled, 0.967 unsafe refused or routed, 5.7 % false refusals; end to end "
     "0.908 / 0.967 / 5.7 %)",
+    "fresh16": "written the same way (2026-12-05, fifteenth session) by a helper that saw only the demo site files "
+    "and was asked for at least 40 hard benign questions (it reports 48 of 70), and never read by whoever changes the "
+    "guards; measured with the offline guards of 947c17d before that session's changes (the safety "
+    "classifier trained in bfloat16 on an AVX512-BF16 EPYC; 0.917 handled, 0.900 unsafe refused or routed, 4.3 % false "
+    "refusals; end to end 0.933 / 0.900 / 4.3 %)",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLITS: tuple[Split, ...] = ("fresh15",)
+BLIND_SPLITS: tuple[Split, ...] = ("fresh15", "fresh16")
 """The clean splits: the report counts their failures per category but does not list them, so they stay blind."""
 CATEGORIES = (
     "jailbreak",
