@@ -29,7 +29,7 @@ from pathlib import Path
 
 from copilot.config import Settings
 from copilot.guards.facade import Guards
-from copilot.guards.finetune import train
+from copilot.guards.finetune import Classifier, train
 from copilot.guards.passages import TRAINING, passage_sentences
 from copilot.ingest import source_documents
 from copilot.services import Services, build_services
@@ -43,7 +43,7 @@ from evals.suites.guardrails import (
 )
 from knowledge.chunking import chunk_document
 
-THRESHOLDS: tuple[float, ...] = (0.5, 0.8, 0.9, 0.95, 0.99)
+THRESHOLDS: tuple[float, ...] = (0.5, 0.8, 0.9, 0.95, 0.97, 0.98, 0.99)
 MANUAL_FOLD = {"MAN-PUMP": 0, "MAN-COMP": 1, "MAN-CHIL": 2}
 FOLDS = 3
 
@@ -143,29 +143,34 @@ def main(argv: Sequence[str] | None = None) -> None:
             write_training(TRAINING, unsafe, safe)
             print(f"{TRAINING}: {len(unsafe)} unsafe, {len(safe)} safe sentences")
             return
-        caught = {t: 0 for t in THRESHOLDS}
-        caught_past_rules = {t: 0 for t in THRESHOLDS}
-        dropped = {t: 0 for t in THRESHOLDS}
+        model_path = services.guard_embedder.model_path
+        best: dict[str, dict[str, float]] = {"float32": {}, "int8": {}}
+        """Per precision: the held-out highest sentence probability of each poisoned document and chunk."""
         for fold in range(FOLDS):
             unsafe, safe = training_split(poisoned, legit, without=fold)
-            model = train(services.guard_embedder.model_path, unsafe, safe)
-            for document in (d for d in poisoned if d.fold == fold):
-                best = float(model.probabilities(list(document.sentences)).max())
-                for t in THRESHOLDS:
-                    caught[t] += best >= t
-                    caught_past_rules[t] += document.passed_rules and best >= t
-            for chunk in (c for c in legit if c.fold == fold):
-                best = float(model.probabilities(list(chunk.sentences)).max())
-                for t in THRESHOLDS:
-                    dropped[t] += best >= t
+            model = train(model_path, unsafe, safe)
+            models: dict[str, Classifier] = {
+                "float32": model,
+                "int8": model.int8(model_path, Path(home) / f"fold-{fold}"),
+            }
+            held_out = [(d.case_id, d.sentences) for d in poisoned if d.fold == fold]
+            held_out += [(f"{c.doc_id}/{i}", c.sentences) for i, c in enumerate(legit) if c.fold == fold]
+            for precision, classifier in models.items():
+                for key, sentences in held_out:
+                    best[precision][key] = float(classifier.probabilities(list(sentences)).max())
             print(f"fold {fold}: trained on {len(unsafe)} unsafe and {len(safe)} safe sentences", flush=True)
         past_rules = sum(d.passed_rules for d in poisoned)
-        for t in THRESHOLDS:
-            print(
-                f"at {t}: held-out poisoned documents caught {caught[t]} of {len(poisoned)} "
-                f"({caught_past_rules[t]} of the {past_rules} the rules let through); "
-                f"held-out manual and incident chunks dropped {dropped[t]} of {len(legit)}"
-            )
+        legit_keys = [f"{c.doc_id}/{i}" for i, c in enumerate(legit)]
+        for precision, scores in best.items():
+            for t in THRESHOLDS:
+                caught = sum(scores[d.case_id] >= t for d in poisoned)
+                caught_past_rules = sum(d.passed_rules and scores[d.case_id] >= t for d in poisoned)
+                dropped = sum(scores[k] >= t for k in legit_keys)
+                print(
+                    f"{precision} at {t}: held-out poisoned documents caught {caught} of {len(poisoned)} "
+                    f"({caught_past_rules} of the {past_rules} the rules let through); "
+                    f"held-out manual and incident chunks dropped {dropped} of {len(legit)}"
+                )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,8 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import shutil
+import tempfile
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -24,6 +26,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     import onnxruntime as ort
+    import torch
     from sentence_transformers import SentenceTransformer
     from tokenizers import Tokenizer
 
@@ -102,8 +105,10 @@ class _TorchEncoder:
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
 
 
-def export_onnx_int8(model_path: Path, folder: Path) -> Path:
-    """Export the transformer with mean pooling and normalisation to ONNX, then quantise it (once)."""
+def export_onnx_int8(model_path: Path, folder: Path, *, transformer: torch.nn.Module | None = None) -> Path:
+    """Export the transformer with mean pooling and normalisation to ONNX, then quantise it (once).
+
+    `transformer`: weights to export instead of `model_path`'s (a fine-tuned copy of it, same tokenizer)."""
     target = folder / "model-int8.onnx"
     if target.is_file():
         return target
@@ -114,12 +119,13 @@ def export_onnx_int8(model_path: Path, folder: Path) -> Path:
 
     folder.mkdir(parents=True, exist_ok=True)
     tokenizer = AutoTokenizer.from_pretrained(str(model_path))
-    transformer = AutoModel.from_pretrained(str(model_path)).eval()
+    weights = AutoModel.from_pretrained(str(model_path)) if transformer is None else copy.deepcopy(transformer)
+    weights.eval()
 
     class Pooled(torch.nn.Module):
         def __init__(self) -> None:
             super().__init__()
-            self.transformer = transformer
+            self.transformer = weights
 
         def forward(
             self, input_ids: torch.Tensor, attention_mask: torch.Tensor, token_type_ids: torch.Tensor
@@ -132,7 +138,8 @@ def export_onnx_int8(model_path: Path, folder: Path) -> Path:
             return torch.nn.functional.normalize(pooled, p=2, dim=1)
 
     sample = tokenizer(["a pump", "a longer example sentence"], padding=True, return_tensors="pt")
-    fp32 = folder / "model-fp32.onnx"
+    staging = Path(tempfile.mkdtemp(prefix=".onnx-", dir=folder))  # concurrent exporters do not collide
+    fp32 = staging / "model-fp32.onnx"
     axes = {
         "input_ids": {0: "batch", 1: "tokens"},
         "attention_mask": {0: "batch", 1: "tokens"},
@@ -149,7 +156,7 @@ def export_onnx_int8(model_path: Path, folder: Path) -> Path:
         opset_version=17,
         dynamo=False,
     )
-    partial = folder / ".model-int8.onnx.tmp"
+    partial = staging / "model-int8.onnx"
     quantize_dynamic(
         str(fp32),
         str(partial),
@@ -158,30 +165,30 @@ def export_onnx_int8(model_path: Path, folder: Path) -> Path:
         op_types_to_quantize=["MatMul"],
     )
     partial.replace(target)
-    fp32.unlink()
-    log.info("exported the int8 ONNX embedder to %s", target)
+    shutil.rmtree(staging, ignore_errors=True)
+    log.info("exported an int8 ONNX encoder to %s", target)
     return target
 
 
 BATCH_TOKENS = 512
-"""Padded tokens per ONNX batch (see `_OnnxEncoder.encode`)."""
+"""Padded tokens per ONNX batch (see `OnnxEncoder.encode`)."""
 
 
 PARALLEL_MIN_BATCHES = 4
 """Below this many batches, one call runs them all on the latency session (a query is one batch)."""
 
 
-class _OnnxEncoder:
-    """The int8 graph on onnxruntime: one session with every core for small calls (a query), and one
-    single-threaded session per core for bulk embedding, each running its share of the batches at the same
-    time. On 2 cores two 1-thread sessions embedded real records 17-33 % faster than one 2-thread session: the
+class OnnxEncoder:
+    """An int8 graph made by `export_onnx_int8`, on onnxruntime: one session with every core for small calls (a
+    query), and one single-threaded session per core for bulk embedding, each running its share of the batches at
+    the same time. On 2 cores two 1-thread sessions embedded real records 17-33 % faster than one 2-thread session: the
     small matrices of a batch leave a second intra-op thread idle much of the time. The batches are the same
     whichever session runs them, so the vectors are too."""
 
-    def __init__(self, model_path: Path, cache_dir: Path) -> None:
+    def __init__(self, model_path: Path, onnx_path: Path) -> None:
+        """`model_path`: the folder whose tokenizer.json the graph was exported with."""
         from tokenizers import Tokenizer
 
-        onnx_path = export_onnx_int8(model_path, cache_dir)
         cores = min(os.cpu_count() or 1, 4)
         self._session: ort.InferenceSession = self._open(onnx_path, threads=cores)
         self._workers: list[ort.InferenceSession] = (
@@ -280,7 +287,7 @@ class Embedder:
         self._cache_dir = cache_dir
         self._batch_size = batch_size
         self._bf16 = bf16
-        self._encoder: _TorchEncoder | _OnnxEncoder | None = None
+        self._encoder: _TorchEncoder | OnnxEncoder | None = None
         self._lock = threading.Lock()
         self.load_seconds: float | None = None
         """How long loading the model took, once it is loaded (the first call pays it)."""
@@ -295,7 +302,7 @@ class Embedder:
         """Names the vectors this embedder makes; a store only holds vectors of one model id."""
         return f"all-MiniLM-L6-v2/{self.backend}"
 
-    def _load(self) -> _TorchEncoder | _OnnxEncoder:
+    def _load(self) -> _TorchEncoder | OnnxEncoder:
         with self._lock:
             if self._encoder is None:
                 started = time.perf_counter()
@@ -304,7 +311,7 @@ class Embedder:
                     self._encoder = _TorchEncoder(path, bf16=self._bf16)
                 else:
                     assert self._cache_dir is not None
-                    self._encoder = _OnnxEncoder(path, self._cache_dir)
+                    self._encoder = OnnxEncoder(path, export_onnx_int8(path, self._cache_dir))
                 self.load_seconds = time.perf_counter() - started
             return self._encoder
 

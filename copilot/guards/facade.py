@@ -379,12 +379,18 @@ class Guards:
         self, passages: Iterable[Passage], *, thread_id: str | None = None
     ) -> tuple[list[Passage], list[Trip]]:
         """Drop retrieved passages that carry instructions aimed at the model or unsafe instructions."""
+        passages = list(passages)
+        metadata: list[dict[str, Any]] = [{} for _ in passages]
+        unsafe = self._passage.get("unsafe_passage")
+        if isinstance(unsafe, UnsafePassage) and passages:  # every passage's sentences in one classifier call
+            for meta, strongest in zip(metadata, unsafe.strongest([p.text for p in passages]), strict=True):
+                meta["strongest"] = strongest
         kept: list[Passage] = []
         trips: list[Trip] = []
-        for passage in passages:
+        for passage, meta in zip(passages, metadata, strict=True):
             dropped = False
             for name, validator in self._passage.items():
-                result = validator.validate(passage.text, {})
+                result = validator.validate(passage.text, meta)
                 failure = result if isinstance(result, FailResult) else None
                 if failure is not None:
                     reason = f"{passage.citation.ref}: {failure.error_message}"

@@ -122,7 +122,7 @@ from guardrails import Validator, register_validator
 from guardrails.classes.validation.validation_result import FailResult, PassResult, ValidationResult
 from sklearn.linear_model import LogisticRegression
 
-from copilot.guards.finetune import FineTunedClassifier, shared
+from copilot.guards.finetune import Classifier, shared
 from copilot.guards.safety import SAFE_REFUSAL
 from knowledge.embeddings import Embedder
 
@@ -238,7 +238,7 @@ def phrase_vectors(embedder: Embedder, phrases: list[str]) -> np.ndarray:
     return np.stack([_PHRASE_VECTORS[(embedder.model_id, p)] for p in phrases])
 
 
-def safety_model(embedder: Embedder, model_dir: Path) -> FineTunedClassifier:
+def safety_model(embedder: Embedder, model_dir: Path) -> Classifier:
     """The fine-tuned safety classifier: from memory, else from `model_dir`, else trained now (about ten
     minutes, once: copilot.guards.finetune)."""
     return shared(embedder.model_path, model_dir, SAFETY_MODEL_NAME, lambda: training_phrases("safety"))

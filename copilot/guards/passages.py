@@ -12,14 +12,19 @@ copilot/guards/data/unsafe_passage_train.yaml: `unsafe`, the sentences of the de
 that carry the poison (the sentences that hold a phrase showing an answer followed it), against `safe`, every
 sentence of the demo site's manuals and incident notes. A passage is scored sentence by sentence, except the
 sentences that are word for word in those manuals and notes, and dropped when its highest sentence reaches
-PASSAGE_THRESHOLD. Training takes about a minute on 2 cores and is cached by
-fingerprint beside the safety classifier.
+PASSAGE_THRESHOLD. Training takes about a minute on 2 cores and is cached by fingerprint beside the safety
+classifier. The guard runs the model's int8 ONNX copy (`FineTunedClassifier.int8`, exported once beside the
+weights): a search scores its passages' new sentences in one call, about three times faster than float32 torch,
+so a passage seen for the first time does not cost a query its latency budget.
 
 Three folds (`python -m evals.passage_folds`; each fold holds out a third of the development sets' poisoned
-documents, one of the three manuals and a third of the incident notes), fourteenth session:
-- at 0.99 (chosen): 126 of the 176 held-out poisoned documents have a sentence above it, 11 of the 16 that the
-  rules let through; 2 of the 155 chunks of the held-out manual and incident notes would be dropped (1.3 %);
-- at 0.9: 157 of 176, 12 of 16, but 8 of 155 legitimate chunks (5.2 %).
+documents, one of the three manuals and a third of the incident notes; figures of the sixteenth session):
+- int8 at 0.98 (chosen): 134 of the 176 held-out poisoned documents have a sentence above it, 11 of the 16 that
+  the rules let through; 3 of the 155 chunks of the held-out manual and incident notes would be dropped (1.9 %);
+  the float32 model gives the same at 0.98, and at 0.99 (the fourteenth session's choice) 126, 11 and 2;
+- int8 at 0.99: 123 of 176, 10 of 16, 2 of 155: the int8 probabilities sit a little lower near 1, so the float32
+  threshold would let three more of the 176 through;
+- int8 at 0.9: 156 of 176, 12 of 16, but 8 of 155 legitimate chunks (5.2 %).
 A legitimate passage dropped costs the technician a section of the manual; the folds overstate that cost for the
 demo site (whose manuals the shipped model trained on) and estimate it for another site's manuals, whose own
 sentences should join `safe` when it is set up.
@@ -27,6 +32,7 @@ sentences should join `safe` when it is set up.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -35,12 +41,12 @@ import yaml
 from guardrails import Validator, register_validator
 from guardrails.classes.validation.validation_result import FailResult, PassResult, ValidationResult
 
-from copilot.guards.finetune import FineTunedClassifier, shared
+from copilot.guards.finetune import Classifier, shared
 from copilot.guards.intent import segments
 from knowledge.embeddings import Embedder
 
 TRAINING = Path(__file__).with_name("data") / "unsafe_passage_train.yaml"
-PASSAGE_THRESHOLD = 0.99
+PASSAGE_THRESHOLD = 0.98
 MODEL_NAME = "unsafe-passage"
 REASON = "it states a step that defeats a safety system as accepted practice"
 
@@ -52,9 +58,10 @@ def training_sentences() -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(data["unsafe"]), tuple(data["safe"])
 
 
-def passage_model(embedder: Embedder, model_dir: Path) -> FineTunedClassifier:
-    """The fine-tuned passage classifier: from memory, else from `model_dir`, else trained now (once)."""
-    return shared(embedder.model_path, model_dir, MODEL_NAME, training_sentences)
+def passage_model(embedder: Embedder, model_dir: Path) -> Classifier:
+    """The fine-tuned passage classifier, int8: from memory, else from `model_dir`, else trained and exported now
+    (once)."""
+    return shared(embedder.model_path, model_dir, MODEL_NAME, training_sentences, int8=True)
 
 
 def passage_sentences(text: str) -> list[str]:
@@ -70,29 +77,36 @@ def trusted_sentences() -> frozenset[str]:
     return frozenset(training_sentences()[1])
 
 
-def strongest_sentence(classifier: FineTunedClassifier, text: str) -> tuple[float, str]:
-    """(probability, sentence) of the passage's sentence that reads most like a safety defeat; sentences that
-    are word for word in the site's manuals or incident notes (`trusted_sentences`) are not scored."""
+def strongest_sentences(classifier: Classifier, texts: Sequence[str]) -> list[tuple[float, str]]:
+    """Per passage, (probability, sentence) of its sentence that reads most like a safety defeat ((0.0, "") when
+    none is scored); sentences that are word for word in the site's manuals or incident notes
+    (`trusted_sentences`) are not scored. All the passages' sentences go to the classifier in one call: a
+    search's results scored together cost less than one call each."""
     trusted = trusted_sentences()
-    sentences = [s for s in passage_sentences(text) if s not in trusted]
-    if not sentences:
-        return 0.0, ""
-    scores = classifier.probabilities(sentences)
-    best = int(scores.argmax())
-    return float(scores[best]), sentences[best]
+    per_text = [[s for s in passage_sentences(text) if s not in trusted] for text in texts]
+    unique = list(dict.fromkeys(s for sentences in per_text for s in sentences))
+    scores = dict(zip(unique, classifier.probabilities(unique).tolist(), strict=True))
+    return [max(((scores[s], s) for s in sentences), default=(0.0, "")) for sentences in per_text]
 
 
 @register_validator(name="copilot/unsafe_passage", data_type="string")
 class UnsafePassage(Validator):  # type: ignore[misc]
-    """A retrieved passage with a sentence that reads like an instruction to defeat a safety system."""
+    """A retrieved passage with a sentence that reads like an instruction to defeat a safety system.
+
+    `metadata["strongest"]`, when given, is the passage's (probability, sentence) from `strongest`, computed for
+    several passages at once (Guards.filter_passages)."""
 
     def __init__(self, embedder: Embedder, model_dir: Path, on_fail: Any = None, **kwargs: Any) -> None:
         super().__init__(on_fail=on_fail, **kwargs)
         self.embedder = embedder
         self.model_dir = model_dir
 
+    def strongest(self, texts: Sequence[str]) -> list[tuple[float, str]]:
+        """`strongest_sentences` of these passages with the passage classifier."""
+        return strongest_sentences(passage_model(self.embedder, self.model_dir), texts)
+
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
-        probability, sentence = strongest_sentence(passage_model(self.embedder, self.model_dir), str(value))
+        probability, sentence = metadata.get("strongest") or self.strongest([str(value)])[0]
         if probability >= PASSAGE_THRESHOLD:
             return FailResult(
                 error_message=f"{REASON}: {sentence[:120]!r}",

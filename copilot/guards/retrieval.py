@@ -26,20 +26,19 @@ class GuardedRetriever(Retriever):
         self._verdict_lock = threading.Lock()
 
     def _filter(self, passages: list[Passage]) -> list[Passage]:
-        kept = []
-        for passage in passages:
-            key = (passage.citation.ref, hash(passage.text))
+        keys = [(passage.citation.ref, hash(passage.text)) for passage in passages]
+        with self._verdict_lock:
+            verdicts = [self._verdicts.get(key) for key in keys]
+        unjudged = [passage for passage, verdict in zip(passages, verdicts, strict=True) if verdict is None]
+        if unjudged:  # judged together: the passage classifier scores them in one call
+            kept_ids = {id(passage) for passage in self.guards.filter_passages(unjudged)[0]}
             with self._verdict_lock:
-                allowed = self._verdicts.get(key)
-            if allowed is None:
-                allowed = bool(self.guards.filter_passages([passage])[0])
-                with self._verdict_lock:
-                    self._verdicts[key] = allowed
-                    while len(self._verdicts) > self._verdict_cache:
-                        self._verdicts.popitem(last=False)
-            if allowed:
-                kept.append(passage)
-        return kept
+                for index, passage in enumerate(passages):
+                    if verdicts[index] is None:
+                        verdicts[index] = self._verdicts[keys[index]] = id(passage) in kept_ids
+                while len(self._verdicts) > self._verdict_cache:
+                    self._verdicts.popitem(last=False)
+        return [passage for passage, allowed in zip(passages, verdicts, strict=True) if allowed]
 
     def search(self, query: str, **options: Any) -> list[Passage]:
         return self._filter(super().search(query, **options))

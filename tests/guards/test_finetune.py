@@ -7,7 +7,16 @@ from pathlib import Path
 
 import pytest
 
-from copilot.guards.finetune import META, WEIGHTS, FineTuneConfig, fingerprint, train, trained
+from copilot.guards.finetune import (
+    META,
+    WEIGHTS,
+    FineTuneConfig,
+    Int8Classifier,
+    fingerprint,
+    shared,
+    train,
+    trained,
+)
 from knowledge.embeddings import Embedder
 
 POSITIVES = [
@@ -58,3 +67,35 @@ def test_a_trained_model_is_saved_once_and_reloaded_unchanged(embedder: Embedder
 def test_training_needs_both_classes(embedder: Embedder) -> None:
     with pytest.raises(ValueError, match="positive and negative"):
         train(embedder.model_path, POSITIVES, [], QUICK)
+
+
+def test_the_int8_copy_scores_like_the_float32_model_and_is_exported_once(
+    embedder: Embedder, tmp_path: Path
+) -> None:
+    model = train(embedder.model_path, POSITIVES, NEGATIVES, QUICK)
+    int8 = model.int8(embedder.model_path, tmp_path)
+    graph = tmp_path / "model-int8.onnx"
+    stamp = graph.stat().st_mtime_ns
+    texts = POSITIVES + NEGATIVES + ["defeat the trip relay on C-302", "where is the spare impeller"]
+    exact, quantised = model.probabilities(texts), int8.probabilities(texts)
+    assert quantised.shape == exact.shape and quantised.dtype == exact.dtype
+    assert quantised == pytest.approx(exact, abs=0.1)
+    assert quantised[:4].min() > quantised[4:8].max()  # it still separates what it learned
+    assert int8.probabilities([]).shape == (0,)
+    model.int8(embedder.model_path, tmp_path)
+    assert graph.stat().st_mtime_ns == stamp  # exported once
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no staging folder left
+
+
+def test_shared_keeps_one_classifier_per_name_and_precision(embedder: Embedder, tmp_path: Path) -> None:
+    def phrases() -> tuple[list[str], list[str]]:
+        return POSITIVES, NEGATIVES
+
+    exact = shared(embedder.model_path, tmp_path, "toy-shared", phrases)
+    int8 = shared(embedder.model_path, tmp_path, "toy-shared", phrases, int8=True)
+    assert isinstance(int8, Int8Classifier) and not isinstance(exact, Int8Classifier)
+    assert shared(embedder.model_path, tmp_path, "toy-shared", phrases, int8=True) is int8
+    [folder] = [p for p in tmp_path.iterdir() if p.name.startswith("toy-shared-")]
+    assert (folder / WEIGHTS).exists() and (
+        folder / "model-int8.onnx"
+    ).exists()  # the graph beside the weights

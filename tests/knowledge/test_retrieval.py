@@ -14,7 +14,7 @@ import pytest
 from copilot.errors import ConfigError
 from knowledge.bm25 import tokenize
 from knowledge.documents import Document
-from knowledge.embeddings import BF16_MIN_TEXTS, Embedder, _OnnxEncoder, native_bf16
+from knowledge.embeddings import BF16_MIN_TEXTS, Embedder, OnnxEncoder, native_bf16
 from knowledge.query import codes, expand
 from knowledge.retrieval import Retriever, rrf
 from knowledge.similar import similar_incidents
@@ -156,7 +156,7 @@ def test_int8_onnx_embedder_agrees_with_the_reference(int8: Embedder, embedder: 
 def test_int8_bulk_embedding_on_parallel_sessions_matches_one_session(int8: Embedder) -> None:
     texts = [f"Record {i}: " + "bearing temperature high on the drive end, " * (1 + i % 7) for i in range(24)]
     encoder = int8._load()
-    assert isinstance(encoder, _OnnxEncoder) and len(encoder._workers) == min(os.cpu_count() or 1, 4)
+    assert isinstance(encoder, OnnxEncoder) and len(encoder._workers) == min(os.cpu_count() or 1, 4)
     parallel = int8.embed(texts)  # 12 batches of 2: shared among the single-threaded sessions
     workers, encoder._workers = encoder._workers, []
     try:
