@@ -6,9 +6,8 @@ import numpy as np
 from sklearn.linear_model import LogisticRegression
 
 from evals.intent_loso import DevSet, _Vectors, development_sets, leave_one_set_out, on_embeddings, summary
-from evals.suites.guardrails import BLIND_SPLITS, INDEPENDENT_SETS, load_cases
+from evals.suites.guardrails import BLIND_COINCIDENCES, BLIND_SPLITS, INDEPENDENT_SETS, load_cases
 from knowledge.embeddings import Embedder
-from tests.guards.test_cases import COINCIDENCES
 
 
 def test_the_development_sets_never_include_a_blind_split() -> None:
@@ -21,7 +20,7 @@ def test_the_development_sets_never_include_a_blind_split() -> None:
         for c in load_cases(red, split=name) + load_cases(ben, category="benign", split=name)
     }
     assert all(s.unsafe and s.benign for s in sets)
-    assert not (blind & set().union(*(s.texts for s in sets))) - COINCIDENCES
+    assert not (blind & set().union(*(s.texts for s in sets))) - BLIND_COINCIDENCES
 
 
 def test_each_set_is_scored_by_a_model_trained_without_it(embedder: Embedder) -> None:
