@@ -32,6 +32,26 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+STARTUP_LIMIT_S = 900.0  # the lifespan warms up the guards: loads, or on a new machine trains, the classifiers
+
+
+def _wait_until_serving(server: uvicorn.Server, thread: threading.Thread, url: str) -> None:
+    """Wait for the lifespan to finish (uvicorn's `started`) and /health to answer; fail with the reason when the
+    server thread dies or the limit passes, instead of fuzzing a port nobody listens on."""
+    deadline = time.monotonic() + STARTUP_LIMIT_S
+    while time.monotonic() < deadline:
+        if not thread.is_alive():
+            pytest.fail(f"the API server stopped during start-up (see the log above); {url} never answered")
+        if server.started:
+            try:
+                if httpx.get(f"{url}/health", timeout=5).status_code == 200:
+                    return
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.2)
+    pytest.fail(f"the API server at {url} did not start within {STARTUP_LIMIT_S:.0f} s")
+
+
 @pytest.fixture(scope="module")
 def service(prepared_home, tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:  # noqa: ANN001
     import shutil
@@ -49,12 +69,7 @@ def service(prepared_home, tmp_path_factory: pytest.TempPathFactory) -> Iterator
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     url = f"http://127.0.0.1:{port}"
-    for _ in range(600):
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
+    _wait_until_serving(server, thread, url)
     yield url, key
     server.should_exit = True
     thread.join(timeout=15)
