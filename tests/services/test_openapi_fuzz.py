@@ -32,7 +32,8 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-STARTUP_LIMIT_S = 900.0  # the lifespan warms up the guards: loads, or on a new machine trains, the classifiers
+# the lifespan warms up the guards: loads, or on a new machine trains, the classifiers
+STARTUP_LIMIT_S = 900.0
 
 
 def _wait_until_serving(server: uvicorn.Server, thread: threading.Thread, url: str) -> None:
