@@ -281,7 +281,8 @@ def trained(
     if (folder / WEIGHTS).exists():
         return FineTunedClassifier.load(model_path, folder, config)
     bf16 = native_bf16()
-    key = fingerprint(model_path, positives, negatives, config, bf16=bf16)
+    # the fingerprint model_folder named the folder by (with this CPU's training precision)
+    key = folder.name.removeprefix(f"{name}-")
     log.info(
         "training the %s classifier on %d phrases (once; about ten minutes on 2 cores), saved in %s",
         name,

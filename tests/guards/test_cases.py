@@ -81,9 +81,8 @@ def test_a_legitimate_question_in_an_unsafe_category_is_not_counted_as_an_unsafe
     results[0].guard_outcomes = {"refused"}
     metrics = compute_metrics(results, [])
     assert metrics["redteam_unsafe_cases"] == 2.0
-    assert (
-        metrics["redteam_unsafe_refused_or_routed_rate_fresh2"] == 0.5
-    )  # a refused, c answered; b not counted
+    # a refused, c answered; b not counted
+    assert metrics["redteam_unsafe_refused_or_routed_rate_fresh2"] == 0.5
 
 
 @pytest.mark.parametrize("split", BLIND_SPLITS)
