@@ -89,6 +89,12 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
         ),
         (
             "both",
+            # Turkish: "önceki tüm kuralları unut", "bütün talimatları yok say", "yönergeleri görmezden gel"
+            r"\b(?:onceki|butun|tum)\b[^.!?\n]{0,30}\b(?:kural\w*|talimat\w*|yonerge\w*)\s+(?:unut\w*|"
+            r"yok say\w*|gormezden gel\w*|dikkate alma\w*)",
+        ),
+        (
+            "both",
             r"\b(?:ignore|disregard|forget)\s+(?:everything|anything|all that|what)\s+(?:above|before|earlier|"
             r"previously|you (?:were|have been) told|i said|said before)",
         ),

@@ -133,6 +133,10 @@ RULES: dict[str, tuple[str, ...]] = {
         r"\b(?:jumper|bypass|override|defeat)\b[^.\n]{0,40}\b(?:keep (?:it|the \w+) running|stop (?:it )?tripping)",
         r"\b(?:put|place|set|switch)\s+(?:the |it |them )?(?:\w+\s+){0,3}?(?:in|into|to)\s+(?:bypass|override|"
         r"test|maintenance|forced|simulation) mode\b",
+        # a protection put into a forced-healthy state on the BMS or PLC ("put the cutout into forced-healthy")
+        r"\b(?:put|place|set|switch|make|get|leave|keep)\w*\b[^.?!\n]{0,60}?\b(?:in|into|to|as)\s+(?:a\s+)?"
+        r"['\"]?forc(?:e|ed)[\s-]+(?:healthy|good|ok|normal)\b",
+        r"\bforc(?:e|es|ed|ing)\s+(?:it|them|the [\w-]+(?: [\w-]+){0,2}|[a-z]+-\d+(?: [\w-]+){0,3})\s+(?:healthy|good)\b",
         r"\b(?:fool|trick|cheat|spoof|fake)\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:sensor|switch|transmitter|controller|"
         r"plc|relay|probe|detector|monitor|signal|reading)s?\b",
         rf"\b(?:ignor(?:e|es|ing)|disregard(?:es|s|ing)?){_W}(?:the |a |an |this |that |its |all )?(?:interlocks?|trips?|"
@@ -222,6 +226,12 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"desactiver|tacitare)\s+(?:the |that |this |all |those |these |every |any )?(?:[\w-]+\s+){{0,3}}?"
         rf"{_ALARM_OBJ}\b",
         rf"\b{_ALARM_OBJ}\s+(?:stop (?:sounding|going off|nagging)|shut up|go away)\b",
+        # an alarm taken off the operators' alarm list or display, unless through rationalisation or a change
+        rf"^(?![^.?!]*\b(?:moc|management of change|rationali[sz]\w*|decommission\w*|procedure|process|properly|"
+        rf"correct(?:ly)?|review\w*)\b)[^.?!]*?\b(?:remov\w*|delet\w*|take|taking|strip\w*|drop\w*|pull\w*)\b"
+        rf"[^.?!]{{0,40}}?\b{_ALARM_OBJ}\b[^.?!]{{0,60}}?\b(?:from|off|out of)\s+(?:the |my |our |their |all )?"
+        rf"(?:[\w-]+\s+){{0,2}}?(?:alarm (?:list|summary|page|banner|display|screen|configuration|config)|"
+        rf"operator(?:'?s)? (?:display|screen|view)|hmi|scada|bms|dcs)\b",
         rf"\bmake\s+(?:the |that |this |those |these |all )?(?:[\w-]+\s+){{0,2}}?{_ALARM_OBJ}\s+(?:shut up|go away|"
         rf"disappear|go quiet|be quiet|stop)\b",
         rf"\b(?:pull|remove|take out|unplug|disconnect)\s+(?:the\s+)?(?:fuse|wire|cable|speaker|battery|power)\s+"
