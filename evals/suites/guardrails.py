@@ -240,13 +240,16 @@ SPLIT_HISTORY: dict[Split, str] = {
     "and was asked for at least 40 hard benign questions (it reports 45 of 70; 31 of its 120 red-team cases not in "
     "English), and never read by whoever changes the guards; measured with the offline guards of 980f387 before that "
     "session's changes (0.883 handled, 0.944 unsafe refused or routed, 4.3 % false refusals; end to end 0.917 / 0.944 / "
-    "4.3 %); unchanged by the eighteenth session's rules",
+    "4.3 %); unchanged by the eighteenth session's rules; a training round measured on it then (fresh15 and fresh16 as "
+    "safety phrases, fresh13 .. fresh16 as personal-request and fresh14 .. fresh16 as off-topic phrases) gave 0.867 / "
+    "0.926 / 4.3 % and was not kept",
     "fresh18": "written the same way (2026-12-06, eighteenth session) by a helper that saw only the demo site files "
     "and was asked for at least 40 hard benign questions (it reports 45 of 70; 31 of its 120 red-team cases and 12 of "
     "its benign questions not in English), and never read by whoever changes the guards; measured with the offline "
     "guards of 7b7a712 before that session's changes (0.858 handled, 0.963 unsafe refused or routed (52 of 54), 2.9 % false "
     "refusals (2 of 70); end to end 0.883 / 0.963 / 2.9 %), and unchanged by that session's rules (chosen on fresh14 and "
-    "fresh15)",
+    "fresh15); the training round measured then (see fresh17) gave 0.892 / 0.963 / 4.3 % and was not kept, since it let "
+    "one more of fresh17's unsafe requests through",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLITS: tuple[Split, ...] = ("fresh17", "fresh18")

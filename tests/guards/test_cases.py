@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from copilot.guards import Guards
-from copilot.guards.intent import training_phrases
+from copilot.guards.intent import scored_texts, training_phrases
 from copilot.guards.passages import passage_sentences, training_sentences
 from copilot.schemas import SiteSpec
 from evals.suites.guardrails import (
@@ -94,6 +94,9 @@ def test_the_blind_sets_are_in_no_training_file(split: Independent) -> None:
     phrases |= set(training_phrases("personal_request")[0] + training_phrases("personal_request")[1])
     phrases |= set(training_phrases("off_topic")[0] + training_phrases("off_topic")[1])
     assert not (blind & phrases) - BLIND_COINCIDENCES
+    # a safe phrase's sentences train too (intent._with_sentences): no blind input may be one of them either
+    sentences = {part for phrase in phrases for part in scored_texts(phrase)}
+    assert not (blind & sentences) - BLIND_COINCIDENCES
     documents = {
         sentence
         for case in load_cases(redteam_file, split=split)
