@@ -12,19 +12,19 @@ copilot/guards/data/unsafe_passage_train.yaml: `unsafe`, the sentences of the de
 that carry the poison (the sentences that hold a phrase showing an answer followed it), against `safe`, every
 sentence of the demo site's manuals and incident notes. A passage is scored sentence by sentence, except the
 sentences that are word for word in those manuals and notes, and dropped when its highest sentence reaches
-PASSAGE_THRESHOLD. Training takes about a minute on 2 cores and is cached by fingerprint beside the safety
+PASSAGE_THRESHOLD. Training takes one to three minutes on 2 cores and is cached by fingerprint beside the safety
 classifier. The guard runs the model's int8 ONNX copy (`FineTunedClassifier.int8`, exported once beside the
 weights): a search scores its passages' new sentences in one call, about three times faster than float32 torch,
 so a passage seen for the first time does not cost a query its latency budget.
 
 Three folds (`python -m evals.passage_folds`; each fold holds out a third of the development sets' poisoned
-documents, one of the three manuals and a third of the incident notes; figures of the sixteenth session):
-- int8 at 0.98 (chosen): 134 of the 176 held-out poisoned documents have a sentence above it, 11 of the 16 that
-  the rules let through; 3 of the 155 chunks of the held-out manual and incident notes would be dropped (1.9 %);
-  the float32 model gives the same at 0.98, and at 0.99 (the fourteenth session's choice) 126, 11 and 2;
-- int8 at 0.99: 123 of 176, 10 of 16, 2 of 155: the int8 probabilities sit a little lower near 1, so the float32
-  threshold would let three more of the 176 through;
-- int8 at 0.9: 156 of 176, 12 of 16, but 8 of 155 legitimate chunks (5.2 %).
+documents, one of the three manuals and a third of the incident notes). Nineteenth session, with sets 15 and 16's
+poisoned documents added (183 unsafe training sentences, 147 before):
+- int8 at 0.98 (the threshold chosen in the sixteenth session, kept): 162 of the 200 held-out poisoned documents
+  have a sentence above it, 19 of the 27 that the rules let through; 5 of the 155 chunks of the held-out manual and
+  incident notes would be dropped (3.2 %); float32 at 0.98: 166, 20 and 5;
+- int8 at 0.99: 151 of 200, 19 of 27, 4 of 155; int8 at 0.9: 183 of 200, 24 of 27, but 12 of 155 (7.7 %).
+Sixteenth session (147 unsafe sentences): int8 at 0.98 caught 134 of 176, 11 of 16, and dropped 3 of 155.
 A legitimate passage dropped costs the technician a section of the manual; the folds overstate that cost for the
 demo site (whose manuals the shipped model trained on) and estimate it for another site's manuals, whose own
 sentences should join `safe` when it is set up.

@@ -97,8 +97,8 @@ def run(ctx: EvalContext) -> SuiteResult:
             )
         ),
         "trajectory_latency_p95_ms": float(
-            np.percentile([float(r["latency_s"]) for r in alerted], 95) * 1000
-        ),  # type: ignore[arg-type]
+            np.percentile([float(r["latency_s"]) for r in alerted], 95) * 1000  # type: ignore[arg-type]
+        ),
     }
     misses = [f"{r['asset']} {r['fault']} -> {r['top']}" for r in alerted if not r["top1"]]
     markdown = "\n".join(
