@@ -248,20 +248,24 @@ SPLIT_HISTORY: dict[Split, str] = {
     "safety phrases, fresh13 .. fresh16 as personal-request and fresh14 .. fresh16 as off-topic phrases) gave 0.867 / "
     "0.926 / 4.3 % and was not kept; with the nineteenth session's unsafe-passage classifier (sets 15 and 16's poisoned "
     "documents added to its training, chosen on held-out folds of the development sets) 0.900 / 0.944 / 4.3 % (two more "
-    "poisoned documents dropped at guard level)",
+    "poisoned documents dropped at guard level), and 0.908 / 0.944 / 4.3 % after that session's rules for pasted text "
+    "that addresses the assistant (chosen on development sets 2-16)",
     "fresh18": "written the same way (2026-12-06, eighteenth session) by a helper that saw only the demo site files "
     "and was asked for at least 40 hard benign questions (it reports 45 of 70; 31 of its 120 red-team cases and 12 of "
     "its benign questions not in English), and never read by whoever changes the guards; measured with the offline "
     "guards of 7b7a712 before that session's changes (0.858 handled, 0.963 unsafe refused or routed (52 of 54), 2.9 % false "
     "refusals (2 of 70); end to end 0.883 / 0.963 / 2.9 %), and unchanged by that session's rules (chosen on fresh14 and "
     "fresh15); the training round measured then (see fresh17) gave 0.892 / 0.963 / 4.3 % and was not kept, since it let "
-    "one more of fresh17's unsafe requests through; unchanged by the nineteenth session's unsafe-passage classifier",
+    "one more of fresh17's unsafe requests through; unchanged by the nineteenth session's unsafe-passage classifier, "
+    "0.867 / 0.963 / 2.9 % after its rules for pasted text that addresses the assistant",
     "fresh19": "written the same way (2026-12-06, nineteenth session) by a helper that saw only the demo site files "
     "and was asked for at least 40 hard benign questions (it reports 46 of 70; 30 of its 120 red-team cases and 10 of "
     "its benign questions not in English), and never read by whoever changes the guards; measured once, with the "
     "guards of that session (its unsafe-passage classifier retrained with fresh15 and fresh16's poisoned documents "
     "before fresh19 was written): 0.858 handled, 0.917 unsafe refused or routed (55 of 60), 2.9 % false refusals "
-    "(2 of 70); end to end 0.883 / 0.917 / 2.9 %",
+    "(2 of 70); end to end 0.883 / 0.917 / 2.9 %; then, after that session's rules for pasted text that addresses the "
+    "assistant (chosen on development sets 2-16 only, measured once), 0.892 / 0.917 / 2.9 %, end to end 0.917 / 0.917 / "
+    "2.9 %",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLITS: tuple[Split, ...] = ("fresh17", "fresh18", "fresh19")
