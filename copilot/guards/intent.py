@@ -109,7 +109,11 @@ which the eval sets do not contain and a conversation is full of.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
 import re
+import tempfile
 import threading
 from collections import OrderedDict
 from functools import lru_cache
@@ -244,23 +248,75 @@ def safety_model(embedder: Embedder, model_dir: Path) -> Classifier:
     return shared(embedder.model_path, model_dir, SAFETY_MODEL_NAME, lambda: training_phrases("safety"))
 
 
-def _frozen_model(embedder: Embedder, kind: Literal["personal_request", "off_topic"]) -> LogisticRegression:
-    """A logistic regression on frozen embeddings: trained once per kind and embedding model (seconds: the phrases
-    are embedded once, and the two kinds share most of their negatives), then reused."""
+def _frozen_model(
+    embedder: Embedder, kind: Literal["personal_request", "off_topic"], model_dir: Path | None = None
+) -> LogisticRegression:
+    """A logistic regression on frozen embeddings: trained once per kind and embedding model, then reused. Training
+    embeds every phrase (about 11,000 for off-topic: two to three minutes on 2 cores), so with `model_dir` the fitted
+    coefficients are kept there by fingerprint (`frozen_model_path`) and a later process loads them in milliseconds."""
     with _LOCK:
         key = (kind, embedder.model_id)
         if key not in _FROZEN_MODELS:
             positives, negatives = training_phrases(kind)
-            labels = np.array([1] * len(positives) + [0] * len(negatives))
             model = new_classifier() if kind == "personal_request" else new_off_topic_classifier()
-            _FROZEN_MODELS[key] = model.fit(phrase_vectors(embedder, positives + negatives), labels)
+            path = None if model_dir is None else frozen_model_path(embedder, kind, model, model_dir)
+            if path is not None and path.exists():
+                _FROZEN_MODELS[key] = _load_coefficients(model, path)
+            else:
+                labels = np.array([1] * len(positives) + [0] * len(negatives))
+                model.fit(phrase_vectors(embedder, positives + negatives), labels)
+                if path is not None:
+                    _save_coefficients(model, path)
+                _FROZEN_MODELS[key] = model
         return _FROZEN_MODELS[key]
 
 
+def frozen_model_path(
+    embedder: Embedder,
+    kind: Literal["personal_request", "off_topic"],
+    model: LogisticRegression,
+    model_dir: Path,
+) -> Path:
+    """Where a fitted frozen-embedding classifier is kept: named by its kind, phrases, settings and embedding
+    model, so a changed phrase or setting trains a new one."""
+    positives, negatives = training_phrases(kind)
+    digest = hashlib.sha256(
+        json.dumps(
+            [
+                kind,
+                embedder.model_id,
+                list(positives),
+                list(negatives),
+                repr(sorted(model.get_params().items())),
+            ],
+            ensure_ascii=False,
+        ).encode()
+    )
+    return model_dir / f"{kind.replace('_', '-')}-frozen-{digest.hexdigest()[:16]}.npz"
+
+
+def _save_coefficients(model: LogisticRegression, path: Path) -> None:
+    """Write the fitted coefficients atomically (a concurrent reader sees the old file or the whole new one)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, staging = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=".npz", dir=path.parent)
+    with os.fdopen(handle, "wb") as out:
+        np.savez(out, coef=model.coef_, intercept=model.intercept_, classes=model.classes_)
+    os.replace(staging, path)
+
+
+def _load_coefficients(model: LogisticRegression, path: Path) -> LogisticRegression:
+    """An unfitted `model` given the coefficients `_save_coefficients` wrote."""
+    with np.load(path) as data:
+        model.coef_, model.intercept_, model.classes_ = data["coef"], data["intercept"], data["classes"]
+    model.n_features_in_ = model.coef_.shape[1]
+    return model
+
+
 def warm_up(embedder: Embedder, model_dir: Path | None) -> None:
-    """Load or train the models now, so the first message is not slow."""
-    _frozen_model(embedder, "personal_request")
-    _frozen_model(embedder, "off_topic")
+    """Load or train the models now, so the first message is not slow; with `model_dir`, trained models are kept
+    there and loaded from there next time."""
+    _frozen_model(embedder, "personal_request", model_dir)
+    _frozen_model(embedder, "off_topic", model_dir)
     if model_dir is not None:
         safety_model(embedder, model_dir)
 

@@ -128,7 +128,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
         stderr=subprocess.STDOUT,
     )
     try:
-        _wait_for(f"{api_url}/health", api, api_log)
+        # The API warms the guards before it answers: on a machine's first start it fits the frozen-embedding
+        # classifiers (about three minutes on 2 cores) and keeps them in the guard model cache; later starts load them.
+        _wait_for(f"{api_url}/health", api, api_log, seconds=600.0)
         _wait_for(f"{ui_url}/_stcore/health", ui, ui_log)
         yield Stack(api_url=api_url, ui_url=ui_url, keys=summary["api_keys"], demo=summary)
     finally:

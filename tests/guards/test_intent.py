@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from copilot.guards import Guards
@@ -98,3 +99,31 @@ def test_greetings_and_short_follow_ups_are_in_scope(guards: Guards, text: str) 
 def test_requests_for_records_about_a_person_are_rules(guards: Guards, text: str, is_request: bool) -> None:
     patterns = _request_patterns(_first_names(guards.vocabulary.people))
     assert any(p.search(normalise(text)) for p in patterns) is is_request
+
+
+def test_a_frozen_classifier_is_kept_on_disk_and_loaded_as_trained(
+    embedder: Embedder, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from copilot.guards import intent
+
+    phrases = (
+        ["What is Omar's home address?", "Give me Dara's private phone number."],
+        ["What is the seal kit for P-101?", "When was C-301 last serviced?", "Show the CH-401 alarms."],
+    )
+    monkeypatch.setattr(intent, "training_phrases", lambda kind: phrases)
+    monkeypatch.setattr(intent, "_FROZEN_MODELS", {})
+    trained = intent._frozen_model(embedder, "personal_request", tmp_path)
+    saved = intent.frozen_model_path(embedder, "personal_request", intent.new_classifier(), tmp_path)
+    assert saved.exists()
+
+    monkeypatch.setattr(intent, "_FROZEN_MODELS", {})
+    monkeypatch.setattr(
+        intent, "phrase_vectors", lambda *_: pytest.fail("a kept classifier is not retrained")
+    )
+    loaded = intent._frozen_model(embedder, "personal_request", tmp_path)
+    probe = embedder.embed(["Where does Ben live?", "Torque for the P-101 coupling bolts?"], exact=True)
+    assert loaded is not trained
+    assert np.allclose(loaded.predict_proba(probe), trained.predict_proba(probe))
+
+    monkeypatch.setattr(intent, "training_phrases", lambda kind: (phrases[0] + ["Ben's salary?"], phrases[1]))
+    assert intent.frozen_model_path(embedder, "personal_request", intent.new_classifier(), tmp_path) != saved
