@@ -259,7 +259,9 @@ def _frozen_model(
         if key not in _FROZEN_MODELS:
             positives, negatives = training_phrases(kind)
             model = new_classifier() if kind == "personal_request" else new_off_topic_classifier()
-            path = None if model_dir is None else frozen_model_path(embedder, kind, model, model_dir)
+            path = None
+            if model_dir is not None:
+                path = frozen_model_path(embedder, kind, positives, negatives, model, model_dir)
             if path is not None and path.exists():
                 _FROZEN_MODELS[key] = _load_coefficients(model, path)
             else:
@@ -274,12 +276,13 @@ def _frozen_model(
 def frozen_model_path(
     embedder: Embedder,
     kind: Literal["personal_request", "off_topic"],
+    positives: list[str],
+    negatives: list[str],
     model: LogisticRegression,
     model_dir: Path,
 ) -> Path:
     """Where a fitted frozen-embedding classifier is kept: named by its kind, phrases, settings and embedding
     model, so a changed phrase or setting trains a new one."""
-    positives, negatives = training_phrases(kind)
     digest = hashlib.sha256(
         json.dumps(
             [

@@ -113,7 +113,13 @@ def test_a_frozen_classifier_is_kept_on_disk_and_loaded_as_trained(
     monkeypatch.setattr(intent, "training_phrases", lambda kind: phrases)
     monkeypatch.setattr(intent, "_FROZEN_MODELS", {})
     trained = intent._frozen_model(embedder, "personal_request", tmp_path)
-    saved = intent.frozen_model_path(embedder, "personal_request", intent.new_classifier(), tmp_path)
+    saved = intent.frozen_model_path(
+        embedder,
+        "personal_request",
+        *intent.training_phrases("personal_request"),
+        intent.new_classifier(),
+        tmp_path,
+    )
     assert saved.exists()
 
     monkeypatch.setattr(intent, "_FROZEN_MODELS", {})
@@ -126,4 +132,13 @@ def test_a_frozen_classifier_is_kept_on_disk_and_loaded_as_trained(
     assert np.allclose(loaded.predict_proba(probe), trained.predict_proba(probe))
 
     monkeypatch.setattr(intent, "training_phrases", lambda kind: (phrases[0] + ["Ben's salary?"], phrases[1]))
-    assert intent.frozen_model_path(embedder, "personal_request", intent.new_classifier(), tmp_path) != saved
+    assert (
+        intent.frozen_model_path(
+            embedder,
+            "personal_request",
+            *intent.training_phrases("personal_request"),
+            intent.new_classifier(),
+            tmp_path,
+        )
+        != saved
+    )
