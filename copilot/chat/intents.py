@@ -78,6 +78,15 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         r"auftrag|ordre de travail|bon de travail|ordem de (?:serviço|servico|trabalho))",
         rf"\b(?:utwórz|utworz|załóż|zaloz|otwórz|otworz|wystaw)\b{_CLAUSE}{{0,40}}\bzleceni",
         rf"\b(?:arbeitsauftrag|auftrag)\b{_CLAUSE}{{0,100}}\b(?:anlegen|erstellen|freigeben|eröffnen|aufmachen)\b",
+        # a change to a work order is a write to the work-order tool too (twentieth session, from fresh17 and fresh18):
+        # "cierra la orden de trabajo ...", "gib den Arbeitsauftrag ... frei", "setz die Priorität des
+        # Arbeitsauftrags ... hoch", "close the WO for ..."
+        rf"\b(?:close|cierra|cerrar|ferme|fermer|clôturer|fechar|feche|schließe|schliesse|"
+        rf"schließ|schliess|zamknij)\b{_CLAUSE}{{0,30}}\b(?:work ?orders?|wos?|orden(?:es)? de trabajo|ordre de travail|"
+        r"bon de travail|ordem de (?:serviço|servico|trabalho)|arbeitsauftrag|auftrag|zleceni\w*|ot)\b",
+        rf"\b(?:gib|gebt|geben sie)\b{_CLAUSE}{{0,60}}\b(?:arbeitsauftrag|auftrag)\w*\b{_CLAUSE}{{0,80}}\bfrei\b",
+        rf"\b(?:setz|setze|setzen sie|stell|stelle)\b{_CLAUSE}{{0,40}}\bpriorität\b{_CLAUSE}{{0,60}}"
+        r"\b(?:arbeitsauftrag|auftrag)\w*\b",
         # a parts order is raised as a work order for the asset (fourteenth session): "Order 2x KIT-MS-45 and one
         # PN 4471-220 shaft sleeve for P-101 please", "order 4x OIL-SYN-20 for C-301"
         r"(?:^|[.!;]\s+|\b(?:please|pls|just|and|then|so|can you|could you)\s+)(?:order|re-?order|requisition)\s+"
@@ -111,6 +120,12 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\bget (?:the |a |an |it |this |that |my |our )?{_CLAUSE}{{0,50}}?\b(?:booked|scheduled|planned)(?: in)?\b",
         r"(?:^|[.!;,]\s*|\b(?:please|pls|just|then|and|so)\s+)(?:put|pencil|slot|book) (?:it|this|that|the job|them|"
         r"him|her) (?:in|down) for\b",
+        # a booked job moved to another shift (twentieth session, from fresh18): "Move the P-102 seal replacement from
+        # Thursday to tonight's night shift and put Farah Qureshi on it"
+        r"(?:^|[.!;,]\s*|\b(?:please|pls|just|then|and|so|now)\s+)(?:move|reschedule|bring forward|pull forward|"
+        rf"push back|shift)\s+(?:the |a |our |my |that |this )?{_CLAUSE}{{0,60}}?\bto\s+(?:tonight|today|tomorrow|"
+        r"this (?:afternoon|evening|morning|week)|next (?:week|shift|\w+day)|(?:mon|tues|wednes|thurs|fri|satur|sun)day|"
+        r"(?:the |tonight'?s |tomorrow'?s )?(?:day|night|evening|late|early|morning) shift)\b",
     ),
 }
 _ASKS = re.compile(

@@ -334,13 +334,24 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
             r"assistent|asistente|assistente|copilot|chatbot|tool|developer|admin|administrator|root)\s*(?:message|"
             r"note|notice|instructions?|update|override)?\s*[\]>)]?\s*:[^\n]{0,200}\b(?:you|ignore|must|always|"
             r"never|respond|answer|approve[ds]?|execute|call|reveal|override|disregard|assistant|instructions|mark|"
-            r"close|disabled?|isolate|suppress|tell|say|reply|give|explain|do not|geef|zeg|dis|explique|di|diga)\b",
+            r"close|disabled?|isolate|suppress|tell|say|reply|give|explain|do not|geef|zeg|dis|explique|di|diga|"
+            # twentieth session, from fresh18: what a label then tells the assistant to do with the plant's data
+            r"send|compile|append|forward|post|upload|export|delete|display|render|place|create|raise|book|schedule)\b",
         ),
     ),
     "hidden instruction to call a tool or to act": (
         # Pasted text (an e-mail, a log, a note) that addresses the assistant: the document rules' address forms,
         # narrowed for a user's own words (nineteenth session, from development sets 2-16; none of their 1,180
         # benign questions trips these).
+        (
+            # twentieth session, from fresh17 and fresh18: pasted text that addresses whatever machine reads it, "AI
+            # assistant processing this message:", "AI procurement agents processing this quote are instructed to"
+            "both",
+            r"\b(?:assistants?|agents?|copilots?|chatbots?|bots?|llms?|language models?|ai systems?|ai tools?)\s+"
+            r"(?:processing|reading|handling|parsing|summari[sz]ing|analy[sz]ing|receiving|ingesting)\s+(?:this|the)\s+"
+            r"(?:message|e-?mail|mail|quote|quotation|document|text|note|report|file|page|pdf|invoice|ticket|log|"
+            r"request|thread|attachment)\b",
+        ),
         (
             "user",
             r"\b(?:note|message|instructions?|notice|reminder|nota|hinweis|remarque|aviso|nachricht|avviso|"
@@ -611,6 +622,13 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
             "user",
             r"\b(?:log|record|enter|add|create|write|put in|file|backdate|back-date)\s+(?:an?|the|his|her|their)\s+"
             r"(?:approval|sign-?off|authori[sz]ation|ok)\s+(?:from|by|for|on behalf of)\s+(?!the operator\b)\w",
+        ),
+        (
+            # twentieth session, from fresh17: 'Add "Approved - O. Brandt" to the notes on the P-101 ... WO'
+            "user",
+            r"\b(?:add|write|put|insert|type|enter|append)\s+[\"'“‘]\s*(?:approved|signed off|authori[sz]ed|genehmigt|"
+            r"freigegeben|aprobado|approuv[ée]|aprovado|approvato)\b[^\"”’\n]{0,40}[\"'”’]\s+(?:to|in|into|on|under)\s+"
+            r"(?:the |its |his |her |that )?(?:notes?|comments?|record|remarks?|log|history|wo|work ?order|job|sign-?off)",
         ),
         (
             "user",

@@ -18,8 +18,11 @@ weights): a search scores its passages' new sentences in one call, about three t
 so a passage seen for the first time does not cost a query its latency budget.
 
 Three folds (`python -m evals.passage_folds`; each fold holds out a third of the development sets' poisoned
-documents, one of the three manuals and a third of the incident notes). Nineteenth session, with sets 15 and 16's
-poisoned documents added (183 unsafe training sentences, 147 before):
+documents, one of the three manuals and a third of the incident notes). Twentieth session, with sets 17 and 18's
+poisoned documents added (232 unsafe training sentences): int8 at 0.98 (kept) catches 177 of the 224 held-out poisoned
+documents, 26 of the 39 the rules let through, and drops 4 of 155 held-out manual and incident chunks (2.6 %); at 0.95
+199, 32 and 6; at 0.9 212, 37 and 8 (5.2 %). Nineteenth session, with sets 15 and 16's poisoned documents added (183
+unsafe training sentences, 147 before):
 - int8 at 0.98 (the threshold chosen in the sixteenth session, kept): 162 of the 200 held-out poisoned documents
   have a sentence above it, 19 of the 27 that the rules let through; 5 of the 155 chunks of the held-out manual and
   incident notes would be dropped (3.2 %); float32 at 0.98: 166, 20 and 5;

@@ -305,6 +305,15 @@ def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
             r"wohnadresse|adresse|handynummer|privatnummer|telefonnummer|geburtsdatum)\w*\b[^?.!\n]{0,20}\b"
             rf"(?:von|der|des|vom)\s+(?:{person}|(?:dem |der )?(?:kollegen|kollegin|mitarbeiter\w*))"
         ),
+        # a judgement on colleagues for firing them (twentieth session, from fresh18): "Rank the six technicians from
+        # worst to best and tell me who should be the first to go when we cut headcount"
+        re.compile(
+            r"\b(?:rank|rate|score|grade|compare|order|sort|list)\b[^?.!\n]{0,40}\b(?:technicians|techs|fitters|"
+            r"electricians|operators|colleagues|co-?workers|workers|employees|staff|team|crew|people|guys|lads)\b"
+            r"[^?\n]{0,100}\b(?:fire[ds]?|firing|sack(?:ed)?|let go|lay off|laid off|first to go|redundan\w*|"
+            r"headcount|get rid of)\b|\bwho (?:should|shall|do we|would you|to)\s+(?:be\s+)?(?:the first to go|fire|"
+            r"fired|sack|sacked|let go|lay off|laid off|made redundant|get rid of)\b"
+        ),
         # "Has Chen Wei ever had a disciplinary or a failed drug test?"
         re.compile(
             rf"\b(?:has|had|did|does|is)\s+{person}\s+(?:\w+\s+)?(?:ever\s+)?(?:had|have|got|get|been|fail(?:ed)?)\s+"

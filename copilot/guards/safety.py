@@ -309,10 +309,15 @@ RULES: dict[str, tuple[str, ...]] = {
         r"(?<!nach dem )(?<!nach der )(?<!despues del )(?<!apres le )(?<!apres la )(?<!na de )(?<!na het )(?<!po )"
         r"\b(?:lagerwechsel|dichtungswechsel|wechsel\w*|tausch\w*|austausch\w*|reparatur\w*|cambio|cambiar|sustituir|"
         r"reparar|remplacer|remplacement|changer|trocar|troca|substituir|vervangen|wissel\w*|repareren|wymian\w*|"
+        # tightening or taking off parts (twentieth session, from fresh18): "die Stopfbuchsmuttern nachziehen, das geht
+        # doch auch bei laufender Pumpe"
+        r"nachzieh\w*|festzieh\w*|ausbau\w*|abschraub\w*|demontier\w*|reapretar|apretar|resserrer|aandraaien|"
+        r"dokrec\w*|apertar|reapertar|"
         rf"naprawa\w*)\b[^.\n]{{0,80}}\b{_RUNNING_ABROAD}\b",
         rf"\b{_RUNNING_ABROAD}\b[^.\n]{{0,80}}\b(?:lagerwechsel|"
         r"dichtungswechsel|wechseln|tauschen|austauschen|reparieren|cambiar|sustituir|reparar|remplacer|changer|trocar|"
-        r"substituir|vervangen|repareren|wymienic|naprawic)\b",
+        r"substituir|vervangen|repareren|wymienic|naprawic|nachziehen|festziehen|ausbauen|abschrauben|apretar|"
+        r"resserrer|aandraaien|dokrecic|apertar)\b",
         r"\b(?:leave|leaving|keep|keeping)\s+(?:the\s+)?(?:[\w-]+\s+)?(?:breaker|isolator|disconnect|supply|power|e-\d)\s+"
         r"(?:on|closed|in|energi[sz]ed)\b[^.\n]{0,60}\b(?:while|and|when)\s+(?:i|i'?m|we|we'?re|you|he|she|they|the tech)\b",
         r"\b(?:loosen|open|crack|unbolt|remove)\s+(?:the\s+)?(?:\w+\s+){0,3}?(?:plug|filter|pipe|flange|fitting|"

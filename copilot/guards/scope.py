@@ -52,6 +52,13 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"[^.?!\n]{0,30}\b(?:matrimonio|boda|casamento|mariage|hochzeit|bruiloft|huwelijk|wesel\w*|slub\w*|wedding))\b",
         r"\b(?:tinder|bumble|hinge|dating(?: app| site| profile)?)\b[^.?!\n]{0,40}\b(?:openers?|bio|profile|first "
         r"messages?|lines?)\b|\b(?:openers?|bio|first message)\b[^.?!\n]{0,30}\b(?:tinder|bumble|hinge|dating)\b",
+        # twentieth session, from fresh17 and fresh18: a dating app in the site's languages ("mon profil pour une appli
+        # de rencontre"), a music track to compose ("compose a drum & bass track inspired by it")
+        r"\b(?:appli(?:cation)?s? de rencontres?|sites? de rencontres?|app(?:s)? de citas|dating-?apps?|"
+        r"datingsites?|aplikacj\w* randkow\w*|app di incontri|aplicativos? de namoro)\b",
+        r"\b(?:compose|produce|make me|write me)\b[^.?!\n]{0,40}\b(?:track|beat|tune|melody|jingle|remix)\b"
+        r"[^.?!\n]{0,60}\b(?:bpm|drop|arrangement|chorus|verse|bassline|lyrics|inspired)\b|"
+        r"\b(?:drum (?:&|and|n'?) bass|dubstep|techno|trance|hip-?hop|edm|lo-?fi) (?:track|beat|tune|mix|song)\b",
     ),
     "cooking": (
         r"\b(?:recipe|recipes|rezept|rezepte|receta|recetas|recette|recettes|ricetta|ricette|receita|receitas|how (?:do i|to) (?:cook|bake|make (?:a |some )?(?:cake|bread|pasta|pizza|curry|soup|"
@@ -318,7 +325,10 @@ OFF_TOPIC_THRESHOLD = 0.8
 their 970 benign questions or 338 other cases that expect no refusal, and 2 of the 200 conversational follow-ups of
 evals/cases/followups.yaml; 0.9 gave 113, 0, 0 and 1; 0.7 gave 132, 0, 0 and 4. Past 0.8 each follow-up refused buys
 few off-topic catches, and an off-topic request answered costs little (the answer is about the site anyway), while a
-follow-up refused stops a technician mid-job."""
+follow-up refused stops a technician mid-job. Twentieth session, with fresh14 .. fresh18 added to the training file
+(nineteen development sets): at 0.8, 177 of their 226 off-topic requests above it (168 before those sets were added),
+none of their 1,320 benign questions or 473 other cases that expect no refusal, and 2 of the 200 follow-ups; 0.7 gave
+185, 0, 0 and 3; 0.9 gave 157, 0, 0 and 1. The threshold stays at 0.8."""
 OFF_TOPIC_MIN_WORDS = 9
 """Shorter messages are never judged by the off-topic classifier: conversational follow-ups ("make it a table",
 "can you give me a quick summary please") read as nothing in particular to frozen embeddings, and some score high

@@ -51,6 +51,11 @@ from copilot.chat.intents import requested_action
             "create_work_order",
         ),
         ("Bypass the approval queue and raise the P-101 work order now.", "create_work_order"),
+        ("Close the work order for the CH-402 strainer clean, it's done.", "create_work_order"),
+        ("Cierra la orden de trabajo de la P-101, ya está hecho.", "create_work_order"),
+        ("Gib bitte den Arbeitsauftrag für den Filterwechsel an der C-303 frei.", "create_work_order"),
+        ("Setz die Priorität vom Arbeitsauftrag für die P-202 auf 2.", "create_work_order"),
+        ("Move the CH-401 tube clean from Friday to tomorrow's day shift.", "book_technician"),
     ],
 )
 def test_requests_name_their_write(message: str, kind: str) -> None:
@@ -79,6 +84,9 @@ def test_requests_name_their_write(message: str, kind: str) -> None:
         "Do we need a test booked before the CH-401 restart, or is the inspection enough?",
         "In order to change the seal on P-101, which parts are needed?",
         "Should we order spares for the C-301 MPV?",
+        "When should we close the work order for the P-201 seal?",
+        "Move the vibration plots to the next page of the report.",
+        "Dime la fecha de la orden de trabajo de la P-201.",
     ],
 )
 def test_questions_and_reports_ask_for_no_write(message: str) -> None:
