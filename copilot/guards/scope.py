@@ -56,8 +56,8 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         # de rencontre"), a music track to compose ("compose a drum & bass track inspired by it")
         r"\b(?:appli(?:cation)?s? de rencontres?|sites? de rencontres?|app(?:s)? de citas|dating-?apps?|"
         r"datingsites?|aplikacj\w* randkow\w*|app di incontri|aplicativos? de namoro)\b",
-        r"\b(?:compose|produce|make me|write me)\b[^.?!\n]{0,40}\b(?:track|beat|tune|melody|jingle|remix)\b"
-        r"[^.?!\n]{0,60}\b(?:bpm|drop|arrangement|chorus|verse|bassline|lyrics|inspired)\b|"
+        r"\b(?:compose|make me|write me)\b[^.?!\n]{0,40}\b(?:track|beat|tune|melody|jingle|remix)\b(?!-)"
+        r"[^.?!\n]{0,60}\b(?:bpm|arrangement|chorus|verse|bassline|lyrics)\b|"
         r"\b(?:drum (?:&|and|n'?) bass|dubstep|techno|trance|hip-?hop|edm|lo-?fi) (?:track|beat|tune|mix|song)\b",
     ),
     "cooking": (

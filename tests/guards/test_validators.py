@@ -498,6 +498,8 @@ IN_SCOPE = [
     "can you ask the tech out on the floor to check P-101's coupling?",
     "Plan a 2 day shutdown trip for the CH-402 condenser service.",
     "The P-201 drive end makes a beat at twice running speed, what does that track back to?",
+    "Produce a track of the C-301 filter pressure drop over the last week.",
+    "Make me a tune-up checklist for C-301 with the arrangement of the filters.",
 ]
 
 
