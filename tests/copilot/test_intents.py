@@ -56,6 +56,7 @@ from copilot.chat.intents import requested_action
         ("Gib bitte den Arbeitsauftrag für den Filterwechsel an der C-303 frei.", "create_work_order"),
         ("Setz die Priorität vom Arbeitsauftrag für die P-202 auf 2.", "create_work_order"),
         ("Move the CH-401 tube clean from Friday to tomorrow's day shift.", "book_technician"),
+        ("We need a new WO for the P-201 seal, priority 3.", "create_work_order"),
     ],
 )
 def test_requests_name_their_write(message: str, kind: str) -> None:
@@ -87,6 +88,7 @@ def test_requests_name_their_write(message: str, kind: str) -> None:
         "When should we close the work order for the P-201 seal?",
         "Move the vibration plots to the next page of the report.",
         "Dime la fecha de la orden de trabajo de la P-201.",
+        "I need the work order number for the P-101 job.",
     ],
 )
 def test_questions_and_reports_ask_for_no_write(message: str) -> None:
