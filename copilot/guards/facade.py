@@ -166,7 +166,13 @@ class Guards:
             ),
             "personal_data_request": offline_guard(
                 "input-personal-request",
-                PersonalData(detect="requests", people=people, embedder=embedder, on_fail=refrain),
+                PersonalData(
+                    detect="requests",
+                    people=people,
+                    embedder=embedder,
+                    model_dir=intent_model_dir,
+                    on_fail=refrain,
+                ),
             ),
             "maintenance_scope": offline_guard(
                 "input-scope",
@@ -174,7 +180,11 @@ class Guards:
                     site=site,
                     similarity=similarity,
                     known_terms=frozenset(terms),
-                    off_topic=partial(off_topic_probability, embedder) if embedder is not None else None,
+                    off_topic=(
+                        partial(off_topic_probability, embedder, model_dir=intent_model_dir)
+                        if embedder is not None
+                        else None
+                    ),
                     on_fail=refrain,
                 ),
             ),

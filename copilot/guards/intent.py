@@ -288,8 +288,8 @@ def frozen_model_path(
             [
                 kind,
                 embedder.model_id,
-                list(positives),
-                list(negatives),
+                positives,
+                negatives,
                 repr(sorted(model.get_params().items())),
             ],
             ensure_ascii=False,
@@ -356,18 +356,18 @@ def _vectors(embedder: Embedder, text: str) -> np.ndarray:
     return vectors
 
 
-def personal_request_probability(embedder: Embedder, text: str) -> float:
+def personal_request_probability(embedder: Embedder, text: str, model_dir: Path | None = None) -> float:
     """The probability that a message asks for someone's personal data: the highest of the whole message's
-    and each of its sentences'."""
-    return float(
-        _frozen_model(embedder, "personal_request").predict_proba(_vectors(embedder, text))[:, 1].max()
-    )
+    and each of its sentences' (`model_dir`: where the fitted classifier is kept, see `_frozen_model`)."""
+    model = _frozen_model(embedder, "personal_request", model_dir)
+    return float(model.predict_proba(_vectors(embedder, text))[:, 1].max())
 
 
-def off_topic_probability(embedder: Embedder, text: str) -> float:
+def off_topic_probability(embedder: Embedder, text: str, model_dir: Path | None = None) -> float:
     """The probability that a message asks for something outside plant maintenance, from the whole message (a
-    single off-topic sentence beside a work question is still a work question)."""
-    return float(_frozen_model(embedder, "off_topic").predict_proba(_vectors(embedder, text)[:1])[0, 1])
+    single off-topic sentence beside a work question is still a work question; `model_dir` as above)."""
+    model = _frozen_model(embedder, "off_topic", model_dir)
+    return float(model.predict_proba(_vectors(embedder, text)[:1])[0, 1])
 
 
 def unsafe_probability(embedder: Embedder, model_dir: Path, text: str) -> float:
