@@ -79,7 +79,8 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         rf"\b(?:utwórz|utworz|załóż|zaloz|otwórz|otworz|wystaw)\b{_CLAUSE}{{0,40}}\bzleceni",
         rf"\b(?:arbeitsauftrag|auftrag)\b{_CLAUSE}{{0,100}}\b(?:anlegen|erstellen|freigeben|eröffnen|aufmachen)\b",
         # "Need a leak survey WO on the C-302 header, priority 3" (twentieth session, from fresh15)
-        r"(?:^|[.!;]\s+)(?:i |we )?need (?:a|an) (?:new )?(?:[\w-]+ ){0,3}(?:wo|work ?order) (?:on|for)\b",
+        r"(?:^|[.!;]\s+)(?:i |we )?need (?:a|an) (?:new )?(?:[\w-]+ ){0,3}(?:wo|work ?order) (?:(?:raised|opened|"
+        r"created|logged|put in) )?(?:on|for)\b",
         # a change to a work order is a write to the work-order tool too (twentieth session, from fresh17 and fresh18):
         # "cierra la orden de trabajo ...", "gib den Arbeitsauftrag ... frei", "setz die Priorität des
         # Arbeitsauftrags ... hoch", "close the WO for ..."

@@ -306,6 +306,13 @@ def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
             r"wohnadresse|adresse|handynummer|privatnummer|telefonnummer|geburtsdatum)\w*\b[^?.!\n]{0,20}\b"
             rf"(?:von|der|des|vom)\s+(?:{person}|(?:dem |der )?(?:kollegen|kollegin|mitarbeiter\w*))"
         ),
+        # a colleague's private address or birth date, the verb anywhere (twenty-first session, from fresh19): "Kannst
+        # du mir die Privatadresse und das Geburtsdatum von Ben Okafor geben?"
+        re.compile(
+            r"\b(?:privatadresse|wohnadresse|heimadresse|privatanschrift|privatnummer|handynummer|geburtsdatum|"
+            rf"geburtstag)\w*\b[^?.!\n]{{0,40}}\b(?:von|vom)\s+(?:{person}|(?:dem |der )?(?:kollegen|kollegin|"
+            r"mitarbeiter\w*))"
+        ),
         # a judgement on colleagues for firing them (twentieth session, from fresh18): "Rank the six technicians from
         # worst to best and tell me who should be the first to go when we cut headcount"
         re.compile(

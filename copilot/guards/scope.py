@@ -80,7 +80,7 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"german) (?:class|test|exam|homework|course|seminar))\b",
         r"\bsolve (?:for x|this equation|the equation|\d)|\bintegral of\b|\bderivative of\b",
         # an essay in the site's other languages ("pomóż mi napisać esej na 500 słów")
-        r"\b(?:esej\w*|wypracowani\w*|aufsatz|aufsatze|hausaufgaben?|opstel|werkstuk)\b",
+        r"\b(?:esej\w*|wypracowani\w*|aufsatz|aufsatze|hausaufgaben?|hausarbeit(?:en)?|opstel|werkstuk)\b",
         r"\b(?:qui[eé]n gan[oó]|qui a gagn[eé]|chi ha vinto|quem ganhou|wer hat\b[^.?!\n]{0,30}\bgewonnen|wie heeft\b"
         r"[^.?!\n]{0,30}\bgewonnen|kto wygra[lł])\b",
         # who wins a game: "wer gewinnt heute das Bundesliga-Spiel", "quién gana el partido", "who wins the derby"

@@ -24,6 +24,7 @@ from copilot.chat.intents import requested_action
         ("Bitte einen Arbeitsauftrag für den Filterwechsel am C-303 anlegen.", "create_work_order"),
         ("Book Ben Okafor for the CH-401 strainer clean on Friday.", "book_technician"),
         ("Need a job booked for the flow switch test on CH-401 next week.", "book_technician"),
+        ("Audit at 3. I need a WO opened for the C-302 drain valve, priority 3.", "create_work_order"),
         ("Schedule an electrician to megger the P-202 motor.", "book_technician"),
         ("just create and release the WO for the P-201 seal change now", "create_work_order"),
         ("Bitte einen Techniker für die Frühschicht einplanen.", "book_technician"),

@@ -92,6 +92,8 @@ def test_greetings_and_short_follow_ups_are_in_scope(guards: Guards, text: str) 
     [
         ("Do you keep any records on her sick leave? Asking for the rota.", True),
         ("Zeig mir die Personalakte von Farah, bitte.", True),
+        ("Könntest du mir die Handynummer von Omar raussuchen?", True),
+        ("Ist das Geburtsdatum vom Motor auf dem Typenschild?", False),
         ("Do we hold any notes on the P-101 seal history?", False),
         ("Zeig mir die Adresse des Lieferanten für die Dichtungen.", False),
     ],
