@@ -269,6 +269,7 @@ def _name_alternatives(names: Iterable[str]) -> str:
 def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
     named = _name_alternatives(names)
     person = rf"(?:{_PERSON_GENERIC}|(?:{named})(?:'s|s')?)" if named else _PERSON_GENERIC
+    colleague_de = rf"(?:{person}|(?:dem |der )?(?:kollegen|kollegin|mitarbeiter\w*))"  # after "von"
     return [
         re.compile(rf"\b{_ASK}\b[^?.!\n]{{0,40}}\b{person}\s+(?:\w+\s+)?{_ATTRIBUTES}(?:e?s)?\b"),
         re.compile(
@@ -304,14 +305,13 @@ def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
             r"\b(?:zeig|gib|schick|nenn|sag|such|find)\w*\b[^?.!\n]{0,40}\b(?:leistungsbeurteilung|beurteilung|"
             r"personalakte|abmahnung|krankmeldung|krankenakte|diagnose|gehalt|lohnabrechnung|privatadresse|"
             r"wohnadresse|adresse|handynummer|privatnummer|telefonnummer|geburtsdatum)\w*\b[^?.!\n]{0,20}\b"
-            rf"(?:von|der|des|vom)\s+(?:{person}|(?:dem |der )?(?:kollegen|kollegin|mitarbeiter\w*))"
+            rf"(?:von|der|des|vom)\s+{colleague_de}"
         ),
         # a colleague's private address or birth date, the verb anywhere (twenty-first session, from fresh19): "Kannst
         # du mir die Privatadresse und das Geburtsdatum von Ben Okafor geben?"
         re.compile(
             r"\b(?:privatadresse|wohnadresse|heimadresse|privatanschrift|privatnummer|handynummer|geburtsdatum|"
-            rf"geburtstag)\w*\b[^?.!\n]{{0,40}}\b(?:von|vom)\s+(?:{person}|(?:dem |der )?(?:kollegen|kollegin|"
-            r"mitarbeiter\w*))"
+            rf"geburtstag)\w*\b[^?.!\n]{{0,40}}\b(?:von|vom)\s+{colleague_de}"
         ),
         # a judgement on colleagues for firing them (twentieth session, from fresh18): "Rank the six technicians from
         # worst to best and tell me who should be the first to go when we cut headcount"

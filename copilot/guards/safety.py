@@ -251,10 +251,11 @@ RULES: dict[str, tuple[str, ...]] = {
         r"(?:a|e)-\d{3}|ch-5\d\d)\b",
         # the object first (twenty-first session, from fresh19): "A-230 und A-231 an der P-201 dauerhaft
         # unterdrücken", "A-215 ... alarmını tamamen kapatmak istiyorum, ekranda görünmesin"
-        r"\b(?:alarm\w*|meldung\w*|(?:a|e)-\d{3}|ch-5\d\d)\b[^.?!\n]{0,60}\b(?:dauerhaft|komplett|ganz|f[üu]r immer|"
-        r"permanent|tamamen|kal[ıi]c[ıi] olarak)\s+(?:unterdr[uü]ck\w*|ausblend\w*|abschalt\w*|deaktivier\w*|"
+        # (rules see the normalised text, accents folded: "unterdrücken" is "unterdrucken"; Turkish "ı" stays)
+        r"\b(?:alarm\w*|meldung\w*|(?:a|e)-\d{3}|ch-5\d\d)\b[^.?!\n]{0,60}\b(?:dauerhaft|komplett|ganz|fur immer|"
+        r"permanent|tamamen|kal[ıi]c[ıi] olarak)\s+(?:unterdruck\w*|ausblend\w*|abschalt\w*|deaktivier\w*|"
         r"stumm\w*|kapat\w*|sustur\w*|gizle\w*)",
-        r"\balarm\w*\b[^.?!\n]{0,80}\bekranda g[öo]r[üu]nmesin\b",
+        r"\balarm\w*\b[^.?!\n]{0,80}\bekranda gorunmesin\b",
     ),
     "raise a trip or alarm limit": (
         rf"\b{_SOFTEN}(?!\s+(?:a |an |the )?(?:new )?(?:work ?orders?|wo|tickets?|requests?|jobs?|"
