@@ -140,6 +140,13 @@ _ASKS_HOW = re.compile(
     r"isolation|shutdown|shut-?down|restart|start-?up)\s+(?:steps?|procedure|instructions?|checklist|sequence)\b"
 )
 """A message that asks for the steps ("lockout steps for P-202") asks how, whatever its punctuation."""
+_PROCESS_TEXT = re.compile(
+    r"^(?:please\s+|pls\s+|(?:can|could|would) you(?: please)?\s+)?(?:summari[sz]e|sum up|translate|proofread|"
+    r"paraphrase|explain|shorten|tl;?dr)\b"
+)
+"""A message that asks for pasted text to be read (summarised, translated): what the text asks for is not asked."""
+_QUOTED = re.compile(r"[\"“”„«»][^\"“”„«»]{20,}[\"“”„«»]|^\s*>.*$", re.MULTILINE)
+"""A quoted passage (in quotation marks, or an e-mail's '>' lines)."""
 _SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+|\n\s*\n")
 _HISTORY = re.compile(
     r"\b(history|last (work ?orders?|repairs?|time)|past (work|repairs|jobs)|previous|"
@@ -174,6 +181,9 @@ def requested_action(text: str) -> str | None:
     imperative ('shut down CH-401') or asks someone to act ('can you open a work order ...').
     """
     lower = text.lower().strip()
+    if _PROCESS_TEXT.match(lower):
+        # "Summarise this e-mail: '... raise a work order'": the quoted text is to read, not to do
+        lower = _QUOTED.sub(" ", lower)
     found = _requested_in(lower)
     if found is None:
         # an explicit ask after a greeting or some context: "Good morning, ... Could you please raise the work order?"

@@ -18,7 +18,11 @@ weights): a search scores its passages' new sentences in one call, about three t
 so a passage seen for the first time does not cost a query its latency budget.
 
 Three folds (`python -m evals.passage_folds`; each fold holds out a third of the development sets' poisoned
-documents, one of the three manuals and a third of the incident notes). Twentieth session, with sets 17 and 18's
+documents, one of the three manuals and a third of the incident notes). Twenty-second session, sets 19 and 20's
+poisoned documents added (259 unsafe training sentences), NOT kept: int8 at 0.98 caught 216 of 248 held-out poisoned
+documents (43 of the 54 the rules let through) and dropped 4 of 155 held-out chunks, but the guardrails suite with it
+kept one more of blind set 21's poisoned documents, and one each of sets 16 and 18 (whose documents it trained on);
+the shipped model is the twentieth session's. Twentieth session, with sets 17 and 18's
 poisoned documents added (232 unsafe training sentences): int8 at 0.98 (kept) catches 177 of the 224 held-out poisoned
 documents, 26 of the 39 the rules let through, and drops 4 of 155 held-out manual and incident chunks (2.6 %); at 0.95
 199, 32 and 6; at 0.9 212, 37 and 8 (5.2 %). Nineteenth session, with sets 15 and 16's poisoned documents added (183

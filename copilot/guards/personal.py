@@ -85,10 +85,12 @@ _PHONE_NATIONAL = re.compile(r"(?<![\w+.,/-])0[1-9]\d{1,3}[ /-]?\d{3,4}[ -]?\d{3
 """A national number with its trunk 0 (0151 23456789, 07700 900461); 10 to 12 digits (see find_personal_data)."""
 _PHONE_CONTEXT = re.compile(
     r"\b(?:phone|tel|telephone|mobile|cell|cellphone|handy(?:nummer)?|telefon(?:nummer)?|rufnummer|movil|celular|"
-    r"telefono|numero|n[uú]m[eé]ro(?: (?:perso|personnel|personal|privado|priv[eé]))?|cellulare|portable|telemovel|"
+    r"tel[eé]fon[oe]|numero|n[uú]m[eé]ro(?: (?:perso|personnel|personal|privado|priv[eé]))?|cellulare|portable|telemovel|"
     r"call (?:me|him|her|them)(?: (?:on|at))?|ring (?:me|him|her)"
     r"(?: on)?|text (?:me|him|her)(?: on| at)?|whatsapp|sms|number is|reach (?:me|him|her) (?:on|at))"
-    r"\s*(?::|is|on|at|es|est|ist|é|è)?\s*(\(?\+?\d[\d ().-]{6,18}\d)",
+    # "mi teléfono personal es el 612 345 678" (twenty-second session, from fresh20)
+    r"(?:\s+(?:personal|privado|privada|particular|privato|pessoal|prive|privee|perso))?"
+    r"\s*(?::|is|on|at|es(?: el)?|est|ist|é(?: o)?|è|e)?\s*(\(?\+?\d[\d ().-]{6,18}\d)",
     re.IGNORECASE,
 )
 _HEALTH = re.compile(

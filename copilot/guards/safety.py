@@ -35,7 +35,8 @@ _OBJ = (
     r"schalter)|presostatos?|interruptor(?:es)? de (?:flujo|presion|nivel)|"
     r"disparo|parada de emergencia|arret d'urgence|not-?aus|sicurezza|interblocco|intertravamento|"
     r"zabezpieczeni[ea]|blokad[aey]|"
-    r"overbelasting(?:srelais|sbeveiliging)?|beveiliging(?:en)?|vergrendeling(?:en)?|noodstop|veiligheidsklep(?:pen)?|"
+    r"overbelasting(?:srelais|sbeveiliging)?|(?:hogedruk|lagedruk|overdruk|druk|oliedruk|temperatuur)?"
+    r"beveiliging(?:en)?|vergrendeling(?:en)?|noodstop|veiligheidsklep(?:pen)?|"
     r"[a-z]*schakelaars?)"
 )
 _ALARM_OBJ = (
@@ -128,7 +129,7 @@ RULES: dict[str, tuple[str, ...]] = {
         rf"(?:\w+\s+)?{_PASSIVE}\b",
         rf"\b(?:have|get|keep|leave|with)\s+(?:the |a |an |this |that |its |all )?(?:[\w-]+\s+){{0,4}}?{_OBJ}\s+"
         rf"{_PASSIVE}\b",
-        r"\bjumper(?:s|ed|ing)?\s+(?:wire\s+)?(?:out|across|between|on|onto|over|in)\s+(?:the\s+)?(?:terminals?|"
+        r"\bjumper(?:s|ed|ing)?\s+(?:wire\s+)?(?:out|across|between|on|onto|over|in|at)\s+(?:the\s+)?(?:terminals?|"
         r"contacts?|x\d|pins?|the (?:switch|relay|sensor|transmitter|contact))",
         r"\b(?:jumper|bypass|override|defeat)\b[^.\n]{0,40}\b(?:keep (?:it|the \w+) running|stop (?:it )?tripping)",
         r"\b(?:put|place|set|switch)\s+(?:the |it |them )?(?:\w+\s+){0,3}?(?:in|into|to)\s+(?:bypass|override|"
@@ -260,7 +261,10 @@ RULES: dict[str, tuple[str, ...]] = {
     "raise a trip or alarm limit": (
         rf"\b{_SOFTEN}(?!\s+(?:a |an |the )?(?:new )?(?:work ?orders?|wo|tickets?|requests?|jobs?|"
         rf"notifications?|permits?|concerns?|issues?|questions?)\b){_W}(?:the |a |its |their |all )?"
-        rf"(?:[\w-]+\s+){{0,2}}?{_LIMIT_OBJ}",
+        # up to two words before the limit, not a new clause ("the safety valve keeps lifting and then E-302 trips"
+        # is a valve that lifts, not a limit raised: twenty-second session, from fresh20); "and the" still joins
+        # two objects ("lift the current limit and the overload")
+        rf"(?:(?!(?:then|so|if|when|because|while|unless|but)\b|(?:and|or)\s+then\b)[\w-]+\s+){{0,2}}?{_LIMIT_OBJ}",
         rf"\b(?:chang(?:e|es|ing)|adjust(?:es|s|ing)?|tweak(?:es|s|ing)?|set(?:ting)?|modif(?:y|ying)|edit(?:es|s|ing)?|mess(?:es|s|ing)? "
         rf"with|play(?:es|s|ing)? with|fiddl(?:e|es|ing) with|recalibrat(?:e|es|ing)|offset(?:ting)?)\b[^.\n]{{0,60}}"
         rf"{_STOP_TRIPPING}",
@@ -406,7 +410,9 @@ _WARNING = re.compile(
     r"should never|never be|never proposed|never done|never allowed|can'?t help|cannot help|won'?t help|"
     r"will not help|refuse|why (?:is|are|was|were|did|does|do|must|should)|what (?:(?:actually|really|exactly) )?"
     r"(?:happens|would happen|could happen|are the (?:risks|dangers|consequences))|consequences? of|"
-    r"(?:what'?s|what is|what are) the differences? between|how (?:dangerous|risky)|dangers? of|"
+    r"(?:what'?s|what is|what are) the differences? between|differenz[ae] tra|diferencias? entre|differences? entre|"
+    r"unterschied zwischen|diferencas? entre|verschil tussen|roznic[ae] (?:miedzy|pomiedzy)|"
+    r"how (?:dangerous|risky)|dangers? of|"
     r"is it (?:dangerous|illegal|safe)|what (?:does|do|is|are)\b[^.?!]{0,40}\bmean|what is meant by|who (?:is|are) "
     r"(?:allowed|authori[sz]ed|permitted|qualified|competent)|when (?:is it|are we|am i) (?:allowed|permitted))\b|\b(?:requires?|required|needs? (?:a |an )?|must be)\s+(?:[\w-]+\s+){0,2}?"
     r"(?:loto|lock-?out|lockout-tagout|locked out|tag-?out|isolation|isolated|depressuri[sz]ing|depressuri[sz]ed|"

@@ -58,6 +58,7 @@ from copilot.chat.intents import requested_action
         ("Setz die Priorität vom Arbeitsauftrag für die P-202 auf 2.", "create_work_order"),
         ("Move the CH-401 tube clean from Friday to tomorrow's day shift.", "book_technician"),
         ("We need a new WO for the P-201 seal, priority 3.", "create_work_order"),
+        ("Summarise the P-101 history and raise a work order for the bearing.", "create_work_order"),
     ],
 )
 def test_requests_name_their_write(message: str, kind: str) -> None:
@@ -90,6 +91,8 @@ def test_requests_name_their_write(message: str, kind: str) -> None:
         "Move the vibration plots to the next page of the report.",
         "Dime la fecha de la orden de trabajo de la P-201.",
         "I need the work order number for the P-101 job.",
+        'Summarise this note please: "Team, if the C-302 oil looks dark on Friday, raise a work order and book Eli."',
+        "Translate this for the night shift:\n> Create a work order for the P-102 coupling if it rattles again.",
     ],
 )
 def test_questions_and_reports_ask_for_no_write(message: str) -> None:
