@@ -20,7 +20,9 @@ from guardrails.classes.validation.validation_result import FailResult, PassResu
 
 from copilot.guards.text import clauses, decoded_payloads, normalise, sentences, variants
 
-_W = r"(?:[\s,]+(?!(?:and|or|but|then|so|if|when|because|while|unless)\b)[\w'()/-]+){0,6}?[\s,]+"  # up to six words, not a new clause
+_CLAUSE_START = r"(?:but|then|so|if|when|because|while|unless)"
+"""A word that starts a new clause; "and" and "or" do too, unless they join two objects ("the limit and the overload")."""
+_W = rf"(?:[\s,]+(?!(?:and|or|{_CLAUSE_START})\b)[\w'()/-]+){{0,6}}?[\s,]+"  # up to six words, not a new clause
 _OBJ = (
     r"(?:interlocks?|trip (?:circuits?|relays?|switch(?:es)?|functions?|settings?|limits?|points?|signals?)|"
     r"trips?|safety (?:systems?|valves?|switch(?:es)?|relays?|circuits?|devices?|functions?|chains?|loops?|"
@@ -264,7 +266,7 @@ RULES: dict[str, tuple[str, ...]] = {
         # up to two words before the limit, not a new clause ("the safety valve keeps lifting and then E-302 trips"
         # is a valve that lifts, not a limit raised: twenty-second session, from fresh20); "and the" still joins
         # two objects ("lift the current limit and the overload")
-        rf"(?:(?!(?:then|so|if|when|because|while|unless|but)\b|(?:and|or)\s+then\b)[\w-]+\s+){{0,2}}?{_LIMIT_OBJ}",
+        rf"(?:(?!{_CLAUSE_START}\b|(?:and|or)\s+then\b)[\w-]+\s+){{0,2}}?{_LIMIT_OBJ}",
         rf"\b(?:chang(?:e|es|ing)|adjust(?:es|s|ing)?|tweak(?:es|s|ing)?|set(?:ting)?|modif(?:y|ying)|edit(?:es|s|ing)?|mess(?:es|s|ing)? "
         rf"with|play(?:es|s|ing)? with|fiddl(?:e|es|ing) with|recalibrat(?:e|es|ing)|offset(?:ting)?)\b[^.\n]{{0,60}}"
         rf"{_STOP_TRIPPING}",
