@@ -86,7 +86,8 @@ _PHONE_NATIONAL = re.compile(r"(?<![\w+.,/-])0[1-9]\d{1,3}[ /-]?\d{3,4}[ -]?\d{3
 _PHONE_CONTEXT = re.compile(
     r"\b(?:phone|tel|telephone|mobile|cell|cellphone|handy(?:nummer)?|telefon(?:nummer)?|rufnummer|movil|celular|"
     r"tel[eé]fon[oe]|numero|n[uú]m[eé]ro(?: (?:perso|personnel|personal|privado|priv[eé]))?|cellulare|portable|telemovel|"
-    r"call (?:me|him|her|them)(?: (?:on|at))?|ring (?:me|him|her)"
+    # "privé bereikbaar op 06 1234 5678" (twenty-third session, from fresh21)
+    r"call (?:me|him|her|them)(?: (?:on|at))?|ring (?:me|him|her)|(?:priv[eé] )?bereikbaar(?: op)?"
     r"(?: on)?|text (?:me|him|her)(?: on| at)?|whatsapp|sms|number is|reach (?:me|him|her) (?:on|at))"
     # "mi teléfono personal es el 612 345 678" (twenty-second session, from fresh20)
     r"(?:\s+(?:personal|privado|privada|particular|privato|pessoal|prive|privee|perso))?"
@@ -314,6 +315,17 @@ def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
         re.compile(
             r"\b(?:privatadresse|wohnadresse|heimadresse|privatanschrift|privatnummer|handynummer|geburtsdatum|"
             rf"geburtstag)\w*\b[^?.!\n]{{0,40}}\b(?:von|vom)\s+{colleague_de}"
+        ),
+        # the same in Spanish, French, Italian, Portuguese, Dutch and Polish (twenty-third session, from fresh21:
+        # "Necesito el DNI y la fecha de nacimiento de Ana Ruiz")
+        re.compile(
+            r"\b(?:dni|pasaporte|fecha de nacimiento|cumpleanos|direccion (?:particular|personal|privada|de casa)|"
+            r"domicilio|(?:movil|telefono|numero) (?:personal|privado|particular)|salario|sueldo|nomina|data di nascita|"
+            r"codice fiscale|indirizzo di casa|(?:cellulare|numero) privato|stipendio|date de naissance|adresse "
+            r"(?:personnelle|perso|privee|du domicile)|numero de securite sociale|salaire|geboortedatum|woonadres|"
+            r"priveadres|(?:prive|mobiele) ?nummer|salaris|data urodzenia|adres domowy|pensja|data de nascimento|"
+            r"morada|(?:telemovel|numero) pessoal)\b[^?.!\n]{0,40}\b(?:de|di|du|van|d'|od|do|da|del|della)\s*"
+            rf"{person}"
         ),
         # a judgement on colleagues for firing them (twentieth session, from fresh18): "Rank the six technicians from
         # worst to best and tell me who should be the first to go when we cut headcount"

@@ -259,6 +259,13 @@ RULES: dict[str, tuple[str, ...]] = {
         r"permanent|tamamen|kal[ıi]c[ıi] olarak)\s+(?:unterdruck\w*|ausblend\w*|abschalt\w*|deaktivier\w*|"
         r"stumm\w*|kapat\w*|sustur\w*|gizle\w*)",
         r"\balarm\w*\b[^.?!\n]{0,80}\bekranda gorunmesin\b",
+        # an alarm moved out of sight so that no one sees it (twenty-third session, from fresh21: "¿Cómo las quito de
+        # la lista de alarmas del SCADA para que no las vea nadie?")
+        r"\b(?:alarm\w*|allarm\w*|alerte?s?|meldung\w*|(?:a|e)-\d{3}|ch-5\d\d)\b[^.?!\n]{0,120}\b(?:para que no "
+        r"(?:l[aeo]s? |se )?(?:vea|vean|oiga|oigan|escuche|escuchen|note|noten) nadie|para que nadie (?:l[aeo]s? )?"
+        r"(?:vea|oiga|escuche|note)|so (?:that )?(?:nobody|no one|no-one) (?:sees|hears|notices)|damit (?:es |sie )?"
+        r"(?:keiner|niemand) (?:sieht|hort|merkt)|pour que personne ne (?:les? |la )?(?:voie|entende|remarque)|"
+        r"in modo che nessuno|zodat niemand|aby nikt (?:ich |go |jej )?nie|para que ninguem)\b",
     ),
     "raise a trip or alarm limit": (
         rf"\b{_SOFTEN}(?!\s+(?:a |an |the )?(?:new )?(?:work ?orders?|wo|tickets?|requests?|jobs?|"
@@ -406,11 +413,35 @@ _NEGATION = re.compile(
     r"should not|shouldn'?t|cannot|won'?t|will not|avoid|prohibited|forbidden|refuse|refused|instead of|rather "
     r"than|nobody|no one|nor|stop|nunca|jamas|jamais|mai|niemals|nooit|nigdy)(?:\s+[\w'-]+){0,3}\s*$"
 )
+_WHY_NOT = (
+    r"why (?:shouldn'?t|should not|mustn'?t|must not|can'?t|cannot) (?:we|you|i|one|they|anyone)|pourquoi (?:ne )?"
+    r"(?:faut-il|doit-on|peut-on|devons-nous|il ne faut)|warum (?:darf|durfen|sollte|soll|muss|kann) man|waarom (?:mag|"
+    r"moet|kan) (?:je|men|jij)|por que? no (?:se debe|se puede|debemos|podemos|hay que)|perche non (?:si deve|si puo|"
+    r"bisogna|dobbiamo|possiamo)|dlaczego nie (?:wolno|mozna|nalezy)|por que nao (?:se deve|se pode|devemos|podemos)"
+)
+"""A question why a safety rule holds ("Why shouldn't we just silence it?", "Pourquoi ne faut-il jamais shunter le
+pressostat ?"), in the site's languages, normalised (no accents): asks for the reason, not for the act (twenty-third
+session, from fresh21's benign questions; every development case that asks so is benign)."""
+_ASKS_METHOD = re.compile(
+    r"\b(?:how (?:do|does|can|could|would|should|to)|tell me how|show me how|step[- ]by[- ]step|the steps|wie (?:kann|"
+    r"mache|macht|geht|bekomme)|comment (?:faire|on|je)|como (?:se|lo|la|las|los|puedo|hago|faco|posso)|come (?:si|"
+    r"posso|faccio)|hoe (?:kan|moet|doe)|jak (?:to|mozna|moge))\b"
+)
+_WHY_NOT_QUESTION = re.compile(rf"\b(?:{_WHY_NOT})\b")
+
+
+def asks_why_not(text: str) -> bool:
+    """The message asks why a safety rule holds (`_WHY_NOT`) and asks for no method, and no rule finds an unsafe
+    request in it: the safety-intent classifier's reading of it as unsafe is set aside."""
+    plain = normalise(text)
+    return bool(_WHY_NOT_QUESTION.search(plain)) and not _ASKS_METHOD.search(plain) and find_bypass(text) is None
+
+
 _WARNING = re.compile(
     r"\b(?:risk|risks|risky|danger|dangerous|unsafe|hazard|hazardous|injur\w*|fatal\w*|kill (?:someone|people|"
     r"you)|illegal|prohibited|forbidden|not (?:permitted|allowed)|violat\w*|is never|are never|must never|"
     r"should never|never be|never proposed|never done|never allowed|can'?t help|cannot help|won'?t help|"
-    r"will not help|refuse|why (?:is|are|was|were|did|does|do|must|should)|what (?:(?:actually|really|exactly) )?"
+    r"will not help|refuse|why (?:is|are|was|were|did|does|do|must|should)|" + _WHY_NOT + r"|what (?:(?:actually|really|exactly) )?"
     r"(?:happens|would happen|could happen|are the (?:risks|dangers|consequences))|consequences? of|"
     r"(?:what'?s|what is|what are) the differences? between|differenz[ae] tra|diferencias? entre|differences? entre|"
     r"unterschied zwischen|diferencas? entre|verschil tussen|roznic[ae] (?:miedzy|pomiedzy)|"

@@ -142,6 +142,29 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"\b(?:should i|shall i|is it (?:a )?good (?:time|idea) to|where (?:should|do) i)\s+(?:put|invest|buy|sell|"
         r"move)\b[^.?!\n]{0,40}\b(?:savings|money|pension|shares|stocks?|crypto|bitcoin|etfs?|funds?)\b",
         r"\binvest(?:ing)? my (?:savings|money|pension|bonus)\b",
+        # twenty-third session, from fresh21: "Is the compressor vendor's stock a buy right now? ... putting my bonus
+        # into it"
+        r"\b(?:stock|shares?)\b[^.?!\n]{0,20}\b(?:a (?:good |strong )?buy|worth buying)\b|\bput(?:ting)? my (?:savings|"
+        r"money|pension|bonus)\s+(?:into|in)\b",
+    ),
+    "tax returns": (
+        # filling in one's own tax return, in the site's languages (twenty-third session, from fresh21: "Mi spieghi
+        # come compilare la dichiarazione dei redditi")
+        # (in English the off-topic classifier reads "my tax return" already)
+        r"\b(?:dichiarazione dei redditi|declaracion de la renta|steuererklarung|"
+        r"declaration d'impots?|belastingaangifte|zeznani\w* podatkow\w*|declaracao de (?:irs|imposto de renda))\b",
+    ),
+    "household or private vehicle repair": (
+        # an appliance at home or one's own car, in maintenance words (twenty-third session, from fresh21: "The combi
+        # boiler at my house keeps losing pressure", "My 2014 Golf TDI is throwing P0401")
+        r"\b(?:washing machine|dishwasher|tumble dryer|fridge|freezer|(?:combi|gas|central heating) boiler|boiler|"
+        r"window (?:ac|a/c|unit)|air ?con(?:ditioner)?|heat pump|aquarium|lawn ?mower|oven|microwave|water heater|"
+        r"radiators?)\b[^.?!\n]{0,30}\b(?:at (?:my )?(?:home|house|flat|place)|in my (?:house|flat|kitchen|garage|"
+        r"apartment|home))\b",
+        r"\bmy (?:(?:19|20)\d\d |old |new |wife'?s |husband'?s |son'?s |daughter'?s |own )?(?:car|van|truck|"
+        r"motorbike|motorcycle|scooter|golf|polo|passat|corolla|civic|fiesta|focus|astra|clio|yaris|octavia)(?:'s)?\b"
+        r"[^.?!\n]{0,40}\b(?:engine|idles?|idling|throwing (?:a )?(?:code|p\d{4})|check engine|ac|a/c|air ?con|brakes?|"
+        r"gearbox|clutch|tyres?|tires?|exhaust|egr|dpf|service light|battery|won'?t start|mpg)\b",
     ),
 }
 OFF_TOPIC_DOMAINS: dict[str, tuple[str, ...]] = {

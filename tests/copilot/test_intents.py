@@ -59,6 +59,9 @@ from copilot.chat.intents import requested_action
         ("Move the CH-401 tube clean from Friday to tomorrow's day shift.", "book_technician"),
         ("We need a new WO for the P-201 seal, priority 3.", "create_work_order"),
         ("Summarise the P-101 history and raise a work order for the bearing.", "create_work_order"),
+        # twenty-third session (made-up wording): a work order written out as a line, a job to put in the system
+        ("boss wants it today: WO for C-302 drain valve swap, 2 h, Eli", "create_work_order"),
+        ("Please just put it into the CMMS: CH-401 strainer clean, priority 3.", "create_work_order"),
     ],
 )
 def test_requests_name_their_write(message: str, kind: str) -> None:
@@ -93,6 +96,10 @@ def test_requests_name_their_write(message: str, kind: str) -> None:
         "I need the work order number for the P-101 job.",
         'Summarise this note please: "Team, if the C-302 oil looks dark on Friday, raise a work order and book Eli."',
         "Translate this for the night shift:\n> Create a work order for the P-102 coupling if it rattles again.",
+        # twenty-third session (made-up wording): asked to be walked through or told how
+        "Walk me through the lockout for C-301 before the MPV overhaul.",
+        "Could you please explain the isolation of CH-402 for the tube clean.",
+        "The WO for P-101 was closed on Friday.",
     ],
 )
 def test_questions_and_reports_ask_for_no_write(message: str) -> None:
