@@ -52,7 +52,7 @@ def to_datetime(value: Any) -> datetime:
 
 def sensor_chart(
     trace: Trace, *, window: tuple[datetime, datetime] | None = None, height: int = 170
-) -> alt.LayerChart:
+) -> alt.LayerChart | alt.FacetChart:
     """A line of the readings, with the normal level (and band) and the scored window marked."""
     frame = pd.DataFrame(
         {"time": [t.replace(tzinfo=None) for t in trace.ts], "value": trace.values}
