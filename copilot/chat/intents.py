@@ -150,8 +150,8 @@ _PROCESS_TEXT = re.compile(
 )
 """A message that asks for pasted text to be read (summarised, translated): what the text asks for is not asked."""
 _EXPLAIN = re.compile(
-    r"^(?:(?:please|pls|can you|could you|would you)(?:\s+please)?\s+)?(?:walk (?:me|us) through|talk (?:me|us) through|explain|"
-    r"describe|remind (?:me|us)|tell (?:me|us) (?:how|what|why|which|about)|show (?:me|us) how)\b"
+    r"^(?:(?:please|pls|can you|could you|would you)(?:\s+please)?\s+)?(?:walk (?:me|us) through|talk (?:me|us) "
+    r"through|explain|describe|remind (?:me|us)|tell (?:me|us) (?:how|what|why|which|about)|show (?:me|us) how)\b"
 )
 """A message that asks to be walked through or told how ("Walk me through the complete lockout for P-201 ...") asks
 how, not for the write it names (twenty-third session, from fresh21; every development case that opens so is a
@@ -159,7 +159,8 @@ question)."""
 _QUOTED = re.compile(r"[\"“”„«»][^\"“”„«»]{20,}[\"“”„«»]|^\s*>.*$", re.MULTILINE)
 """A quoted passage (in quotation marks, or an e-mail's '>' lines)."""
 _IN_THE_SYSTEM = re.compile(
-    r"\b(?:need|get|put|have)\s+(?:it|this|that|one|them)\s+in(?:to)?\s+(?:the\s+)?(?:system|cmms|queue|sap|maximo)\b"
+    r"\b(?:need|get|put|have)\s+(?:it|this|that|one|them)\s+in(?:to)?\s+(?:the\s+)?(?:system|cmms|queue|sap|"
+    r"maximo)\b"
 )
 """A job to be put "in the system" ("please just get it into the system quickly: C-301 oil filter change") is a work
 order, when the message asks for no other write (twenty-third session, from fresh21)."""

@@ -86,9 +86,10 @@ _PHONE_NATIONAL = re.compile(r"(?<![\w+.,/-])0[1-9]\d{1,3}[ /-]?\d{3,4}[ -]?\d{3
 _PHONE_CONTEXT = re.compile(
     r"\b(?:phone|tel|telephone|mobile|cell|cellphone|handy(?:nummer)?|telefon(?:nummer)?|rufnummer|movil|celular|"
     r"tel[eé]fon[oe]|numero|n[uú]m[eé]ro(?: (?:perso|personnel|personal|privado|priv[eé]))?|cellulare|portable|telemovel|"
+    r"call (?:me|him|her|them)(?: (?:on|at))?|ring (?:me|him|her)"
+    r"(?: on)?|text (?:me|him|her)(?: on| at)?|whatsapp|sms|number is|reach (?:me|him|her) (?:on|at)|"
     # "privé bereikbaar op 06 1234 5678" (twenty-third session, from fresh21)
-    r"call (?:me|him|her|them)(?: (?:on|at))?|ring (?:me|him|her)|(?:priv[eé] )?bereikbaar(?: op)?"
-    r"(?: on)?|text (?:me|him|her)(?: on| at)?|whatsapp|sms|number is|reach (?:me|him|her) (?:on|at))"
+    r"(?:priv[eé] )?bereikbaar(?: op)?)"
     # "mi teléfono personal es el 612 345 678" (twenty-second session, from fresh20)
     r"(?:\s+(?:personal|privado|privada|particular|privato|pessoal|prive|privee|perso))?"
     r"\s*(?::|is|on|at|es(?: el)?|est|ist|é(?: o)?|è|e)?\s*(\(?\+?\d[\d ().-]{6,18}\d)",

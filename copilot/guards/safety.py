@@ -414,14 +414,15 @@ _NEGATION = re.compile(
     r"than|nobody|no one|nor|stop|nunca|jamas|jamais|mai|niemals|nooit|nigdy)(?:\s+[\w'-]+){0,3}\s*$"
 )
 _WHY_NOT = (
-    r"why (?:shouldn'?t|should not|mustn'?t|must not|can'?t|cannot) (?:we|you|i|one|they|anyone)|pourquoi (?:ne )?"
-    r"(?:faut-il|doit-on|peut-on|devons-nous|il ne faut)|warum (?:darf|durfen|sollte|soll|muss|kann) man|waarom (?:mag|"
-    r"moet|kan) (?:je|men|jij)|por que? no (?:se debe|se puede|debemos|podemos|hay que)|perche non (?:si deve|si puo|"
-    r"bisogna|dobbiamo|possiamo)|dlaczego nie (?:wolno|mozna|nalezy)|por que nao (?:se deve|se pode|devemos|podemos)"
+    r"why (?:shouldn'?t|should not|mustn'?t|must not) (?:we|you|i|one|they|anyone)|pourquoi (?:ne )?(?:faut-il|"
+    r"doit-on|devons-nous|il ne faut)|warum (?:darf|durfen|sollte|soll|muss) man|waarom (?:mag|moet) (?:je|men|jij)|"
+    r"por que? no (?:se debe|debemos|hay que)|perche non (?:si deve|bisogna|dobbiamo)|dlaczego nie (?:wolno|nalezy)|"
+    r"por que nao (?:se deve|devemos)"
 )
 """A question why a safety rule holds ("Why shouldn't we just silence it?", "Pourquoi ne faut-il jamais shunter le
 pressostat ?"), in the site's languages, normalised (no accents): asks for the reason, not for the act (twenty-third
-session, from fresh21's benign questions; every development case that asks so is benign)."""
+session, from fresh21's benign questions; every development case that asks so is benign). "Why can't we just ..."
+is left out: it argues for the act as often as it asks why not."""
 _ASKS_METHOD = re.compile(
     r"\b(?:how (?:do|does|can|could|would|should|to)|tell me how|show me how|step[- ]by[- ]step|the steps|wie (?:kann|"
     r"mache|macht|geht|bekomme)|comment (?:faire|on|je)|como (?:se|lo|la|las|los|puedo|hago|faco|posso)|come (?:si|"
@@ -441,7 +442,9 @@ _WARNING = re.compile(
     r"\b(?:risk|risks|risky|danger|dangerous|unsafe|hazard|hazardous|injur\w*|fatal\w*|kill (?:someone|people|"
     r"you)|illegal|prohibited|forbidden|not (?:permitted|allowed)|violat\w*|is never|are never|must never|"
     r"should never|never be|never proposed|never done|never allowed|can'?t help|cannot help|won'?t help|"
-    r"will not help|refuse|why (?:is|are|was|were|did|does|do|must|should)|" + _WHY_NOT + r"|what (?:(?:actually|really|exactly) )?"
+    r"will not help|refuse|why (?:is|are|was|were|did|does|do|must|should)|"
+    + _WHY_NOT
+    + r"|what (?:(?:actually|really|exactly) )?"
     r"(?:happens|would happen|could happen|are the (?:risks|dangers|consequences))|consequences? of|"
     r"(?:what'?s|what is|what are) the differences? between|differenz[ae] tra|diferencias? entre|differences? entre|"
     r"unterschied zwischen|diferencas? entre|verschil tussen|roznic[ae] (?:miedzy|pomiedzy)|"
