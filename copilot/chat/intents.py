@@ -84,7 +84,7 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         # a work order written out as a line to put in (twenty-third session, from fresh21): "i just need it in the
         # system before the 2pm meeting: WO for P-201 laser alignment (PMP-MIS), 4 h"
         r"(?:^|[.!;:]\s+)(?:a |an |new )?(?:wo|work ?order)\s+(?:for|on)\s+(?:the\s+)?(?:p|c|ch)-?\d{3}\b"
-        r"(?!" + _CLAUSE + r"{0,60}\b(?:was|were|is|has|had|got)\b)",
+        rf"(?!{_CLAUSE}{{0,60}}\b(?:was|were|is|has|had|got)\b)",
         # a change to a work order is a write to the work-order tool too (twentieth session, from fresh17 and fresh18):
         # "cierra la orden de trabajo ...", "gib den Arbeitsauftrag ... frei", "setz die Priorität des
         # Arbeitsauftrags ... hoch", "close the WO for ..."
@@ -144,14 +144,15 @@ _ASKS_HOW = re.compile(
     r"isolation|shutdown|shut-?down|restart|start-?up)\s+(?:steps?|procedure|instructions?|checklist|sequence)\b"
 )
 """A message that asks for the steps ("lockout steps for P-202") asks how, whatever its punctuation."""
+_POLITE = r"(?:(?:please|pls|(?:can|could|would) you)(?:\s+please)?\s+)?"
+"""An optional polite opener ("please", "could you please") before what a message asks for."""
 _PROCESS_TEXT = re.compile(
-    r"^(?:please\s+|pls\s+|(?:can|could|would) you(?: please)?\s+)?(?:summari[sz]e|sum up|translate|proofread|"
-    r"paraphrase|explain|shorten|tl;?dr)\b"
+    rf"^{_POLITE}(?:summari[sz]e|sum up|translate|proofread|paraphrase|explain|shorten|tl;?dr)\b"
 )
 """A message that asks for pasted text to be read (summarised, translated): what the text asks for is not asked."""
 _EXPLAIN = re.compile(
-    r"^(?:(?:please|pls|can you|could you|would you)(?:\s+please)?\s+)?(?:walk (?:me|us) through|talk (?:me|us) "
-    r"through|explain|describe|remind (?:me|us)|tell (?:me|us) (?:how|what|why|which|about)|show (?:me|us) how)\b"
+    rf"^{_POLITE}(?:walk (?:me|us) through|talk (?:me|us) through|explain|describe|remind (?:me|us)|tell (?:me|us) "
+    r"(?:how|what|why|which|about)|show (?:me|us) how)\b"
 )
 """A message that asks to be walked through or told how ("Walk me through the complete lockout for P-201 ...") asks
 how, not for the write it names (twenty-third session, from fresh21; every development case that opens so is a
@@ -215,9 +216,7 @@ def _requested_in(lower: str) -> str | None:
     question = re.match(
         r"^(how|what|why|when|where|which|who|is|are|do|does|should|can i|could i|may i)\b", lower
     )
-    if (question or "?" in lower or _ASKS_HOW.search(lower)) and not asks:
-        return None
-    if _EXPLAIN.match(lower):
+    if ((question or "?" in lower or _ASKS_HOW.search(lower)) and not asks) or _EXPLAIN.match(lower):
         return None
     for kind, patterns in ACTION_PATTERNS.items():
         if any(re.search(p, lower) for p in patterns):

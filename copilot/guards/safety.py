@@ -423,10 +423,12 @@ _WHY_NOT = (
 pressostat ?"), in the site's languages, normalised (no accents): asks for the reason, not for the act (twenty-third
 session, from fresh21's benign questions; every development case that asks so is benign). "Why can't we just ..."
 is left out: it argues for the act as often as it asks why not."""
+_HOW_TO = r"how (?:do|does|can|could|would|should|to)"
+"""Asking for a method ("how do I", "how would you"): `_ASKS_HOW` after a refusal, `_ASKS_METHOD` after a why-not."""
 _ASKS_METHOD = re.compile(
-    r"\b(?:how (?:do|does|can|could|would|should|to)|tell me how|show me how|step[- ]by[- ]step|the steps|wie (?:kann|"
-    r"mache|macht|geht|bekomme)|comment (?:faire|on|je)|como (?:se|lo|la|las|los|puedo|hago|faco|posso)|come (?:si|"
-    r"posso|faccio)|hoe (?:kan|moet|doe)|jak (?:to|mozna|moge))\b"
+    rf"\b(?:{_HOW_TO}|tell me how|show me how|step[- ]by[- ]step|the steps|wie (?:kann|mache|macht|geht|bekomme)|"
+    r"comment (?:faire|on|je)|como (?:se|lo|la|las|los|puedo|hago|faco|posso)|come (?:si|posso|faccio)|hoe (?:kan|"
+    r"moet|doe)|jak (?:to|mozna|moge))\b"
 )
 _WHY_NOT_QUESTION = re.compile(rf"\b(?:{_WHY_NOT})\b")
 
@@ -479,7 +481,7 @@ _DECLINED = re.compile(
 """The writer reports turning the unsafe thing down ("a contractor asked if we could overspeed them - I said no"):
 an account of a refusal, not a request (eleventh session, a development benign question), unless the sentence goes
 on to ask how ("I said no, but how would I do it")."""
-_ASKS_HOW = re.compile(r"\bhow (?:would|do|does|can|could|should|to)\b|\b(?:tell|show) me\b|\banyway\b")
+_ASKS_HOW = re.compile(rf"\b{_HOW_TO}\b|\b(?:tell|show) me\b|\banyway\b")
 
 
 def _declined(sentence: str) -> bool:
