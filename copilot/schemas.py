@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 
 class Role(StrEnum):
@@ -65,6 +65,34 @@ class FailureModeSpec(BaseModel):
     priority: int = Field(ge=1, le=4)
 
 
+class RatedLimit(BaseModel):
+    """A value an asset class must never be run at or set beyond: a nameplate rating or a trip, from its manual.
+
+    A request to run or set the equipment above `max` (or below `min`) is refused (copilot.guards.limits). When
+    a class has several limits in one unit (bar: outlet and oil pressure), `words` say which one a sentence
+    speaks of; a limit without words is the one a bare number in that unit is read against.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    quantity: str = Field(description="What is limited, e.g. 'speed', 'motor_current'.")
+    unit: Literal["rpm", "A", "bar", "mm/s", "degC", "m3/h"]
+    max: float | None = None
+    min: float | None = None
+    basis: str = Field(
+        description="Where the figure comes from, as told to the user: 'A-211 trip, manual 2'."
+    )
+    words: tuple[str, ...] = Field(
+        default=(), description="Lower-case words (any language) that name this quantity in a sentence."
+    )
+
+    @model_validator(mode="after")
+    def _bounded(self) -> RatedLimit:
+        if self.max is None and self.min is None:
+            raise ValueError(f"rated limit {self.quantity!r} needs a max or a min")
+        return self
+
+
 class AssetClassSpec(BaseModel):
     """An asset class: sensors, failure modes, the manual that covers it, and its hazards."""
 
@@ -77,6 +105,7 @@ class AssetClassSpec(BaseModel):
     pressurized: bool = False
     sensors: list[SensorSpec]
     failure_modes: list[FailureModeSpec]
+    rated_limits: list[RatedLimit] = Field(default_factory=list)
 
     @property
     def sensor_ids(self) -> list[str]:

@@ -211,6 +211,11 @@ def read_tools(ctx: ToolContext) -> list[BaseTool]:
                 {"code": m.code, "name": m.name, "repair": m.repair, "craft": m.craft}
                 for m in (spec.failure_modes if spec is not None else [])
             ],
+            # never to be run or set beyond (the guards refuse a request that would be)
+            "rated_limits": [
+                limit.model_dump(mode="json", exclude={"words"}, exclude_none=True)
+                for limit in (spec.rated_limits if spec is not None else [])
+            ],
         }
 
     def list_assets(asset_class: str | None = None) -> list[dict[str, Any]]:
@@ -300,7 +305,7 @@ def read_tools(ctx: ToolContext) -> list[BaseTool]:
             get_asset,
             name="get_asset",
             description="Look up one asset: class, name, location, criticality, sensors with normal values and "
-            "valid ranges, and the failure modes of its class.",
+            "valid ranges, the failure modes of its class and its rated limits (never to be exceeded).",
             schema=AssetArgs,
         ),
         _tool(

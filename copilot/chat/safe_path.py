@@ -18,7 +18,7 @@ from copilot.schemas import Passage
 from copilot.services import Services
 
 _LOCKOUT = re.compile(r"\b(lock(ing)?[ -]?out|loto|lock|isolat\w*|tag[ -]?out)\b", re.IGNORECASE)
-SAFETY_VALIDATORS = frozenset({"safety_bypass", "safety_intent"})
+SAFETY_VALIDATORS = frozenset({"safety_bypass", "rated_limit", "safety_intent"})
 SAFETY_NOTES = "Safety notes"
 NOTE_LINES = 6
 

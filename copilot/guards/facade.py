@@ -1,11 +1,12 @@
 """The guards facade: the checks the chat and the agent call, each a guardrails Guard with one validator.
 
-- `check_input` before routing a user message: refuse (prompt injection, safety bypass, a request for
-  someone's personal data, off-topic) or pass with personal data redacted.
-- `filter_passages` after retrieval: drop passages carrying injected instructions or unsafe instructions (rules; with an
-  embedder, also the unsafe-passage classifier, copilot.guards.passages).
-- `check_answer` before returning: refuse (unsafe instruction), re-ask (uncited facts, unknown citations,
-  unknown assets or codes), fix (personal data redacted) or pass.
+- `check_input` before routing a user message: refuse (prompt injection, safety bypass, a value beyond a rated
+  limit (copilot.guards.limits), a request for someone's personal data, off-topic) or pass with personal data
+  redacted.
+- `filter_passages` after retrieval: drop passages carrying injected instructions, unsafe instructions or a setting
+  beyond a rated limit (rules; with an embedder, also the unsafe-passage classifier, copilot.guards.passages).
+- `check_answer` before returning: refuse (unsafe instruction, a value beyond a rated limit), re-ask (uncited facts,
+  unknown citations, unknown assets or codes), fix (personal data redacted) or pass.
 - `check_action` before `propose_request`: the safety policy plus the validators on the description.
 - `check_structured` for a structured LLM output against its pydantic model.
 
@@ -48,6 +49,7 @@ from copilot.guards.intent import (
     SafetyIntent,
     off_topic_probability,
 )
+from copilot.guards.limits import SAFE_LIMIT_REFUSAL, RatedLimits, WithinRatedLimits
 from copilot.guards.passages import UnsafePassage, passage_model
 from copilot.guards.personal import PersonalData
 from copilot.guards.runtime import configure_offline, offline_guard
@@ -87,6 +89,7 @@ ModelT = TypeVar("ModelT", bound=BaseModel)
 _INPUT_CHECKS = (
     "prompt_injection",
     "safety_bypass",
+    "rated_limit",
     "safety_intent",
     "personal_data_request",
     "maintenance_scope",
@@ -150,6 +153,7 @@ class Guards:
         self._similarity = similarity
         self._embedder = embedder
         self._intent_model_dir = intent_model_dir
+        limits = RatedLimits(site)
         refrain, fix, reask, drop = (
             OnFailAction.REFRAIN,
             OnFailAction.FIX,
@@ -161,6 +165,7 @@ class Guards:
                 "input-injection", PromptInjection(source="user", on_fail=refrain)
             ),
             "safety_bypass": offline_guard("input-safety", SafetyBypass(on_fail=refrain)),
+            "rated_limit": offline_guard("input-limits", WithinRatedLimits(limits, on_fail=refrain)),
             "safety_intent": offline_guard(
                 "input-intent", SafetyIntent(embedder=embedder, model_dir=intent_model_dir, on_fail=refrain)
             ),
@@ -195,17 +200,20 @@ class Guards:
         self._passage: dict[str, Validator] = {
             "prompt_injection": PromptInjection(source="document", on_fail=drop),
             "safety_bypass": SafetyBypass(on_fail=drop),
+            "rated_limit": WithinRatedLimits(limits, on_fail=drop),
         }
         if embedder is not None and intent_model_dir is not None:
             self._passage["unsafe_passage"] = UnsafePassage(embedder, intent_model_dir, on_fail=drop)
         self._answer: dict[str, Guard] = {
             "safety_bypass": offline_guard("answer-safety", SafetyBypass(on_fail=fix)),
+            "rated_limit": offline_guard("answer-limits", WithinRatedLimits(limits, on_fail=fix)),
             "personal_data": offline_guard("answer-personal", PersonalData(detect="values", on_fail=fix)),
             "grounded": offline_guard("answer-grounded", Grounded(on_fail=reask)),
             "known_entities": offline_guard("answer-entities", KnownEntities(on_fail=reask)),
         }
         self._action: dict[str, Guard] = {
             "safety_bypass": offline_guard("action-safety", SafetyBypass(on_fail=refrain)),
+            "rated_limit": offline_guard("action-limits", WithinRatedLimits(limits, on_fail=refrain)),
             "safety_intent": offline_guard(
                 "action-intent", SafetyIntent(embedder=embedder, model_dir=intent_model_dir, on_fail=refrain)
             ),
@@ -427,17 +435,18 @@ class Guards:
         readings, schedules, work orders, proposals); citations given are still checked.
         """
         trips: list[Trip] = []
-        failure, _ = self._run(self._answer["safety_bypass"], text)
-        if failure is not None:
-            trips.append(self._trip("safety_bypass", "answer", "refuse", failure.error_message, thread_id))
-            return OutputVerdict(
-                ok=False,
-                reaction="refuse",
-                text=SAFE_REFUSAL,
-                reason=failure.error_message,
-                problems=[failure.error_message],
-                trips=trips,
-            )
+        for name, refusal in (("safety_bypass", SAFE_REFUSAL), ("rated_limit", SAFE_LIMIT_REFUSAL)):
+            failure, _ = self._run(self._answer[name], text)
+            if failure is not None:
+                trips.append(self._trip(name, "answer", "refuse", failure.error_message, thread_id))
+                return OutputVerdict(
+                    ok=False,
+                    reaction="refuse",
+                    text=refusal,
+                    reason=failure.error_message,
+                    problems=[failure.error_message],
+                    trips=trips,
+                )
         problems: list[str] = []
         failure, fixed = self._run(self._answer["personal_data"], text)
         if failure is not None:
@@ -515,10 +524,11 @@ class Guards:
         verdict = classify(self.policy, kind=kind, payload=payload or {}, asset=self._asset_facts(asset_id))
         trips: list[Trip] = []
         reasons: list[str] = []
-        failure, _ = self._run(self._action["safety_bypass"], f"{kind.replace('_', ' ')}: {description}")
-        if failure is not None:
-            trips.append(self._trip("safety_bypass", "action", "refuse", failure.error_message, thread_id))
-            reasons.append(failure.error_message)
+        for name in ("safety_bypass", "rated_limit"):
+            failure, _ = self._run(self._action[name], f"{kind.replace('_', ' ')}: {description}")
+            if failure is not None:
+                trips.append(self._trip(name, "action", "refuse", failure.error_message, thread_id))
+                reasons.append(failure.error_message)
         injection, _ = self._run(self._action["prompt_injection"], description)
         claimed = injection is not None and (injection.metadata or {}).get("rules") == [APPROVAL_CLAIM]
         screening = self._screen is not None and not verdict.forbidden and (injection is None or claimed)

@@ -84,15 +84,16 @@ _PHONE_NANP = re.compile(r"(?<![\w-])(?:\(\d{3}\)\s?|\d{3}[-. ])\d{3}[-. ]\d{4}(
 _PHONE_NATIONAL = re.compile(r"(?<![\w+.,/-])0[1-9]\d{1,3}[ /-]?\d{3,4}[ -]?\d{3,5}(?![\w/-]|[.,]\d)")
 """A national number with its trunk 0 (0151 23456789, 07700 900461); 10 to 12 digits (see find_personal_data)."""
 _PHONE_CONTEXT = re.compile(
-    r"\b(?:phone|tel|telephone|mobile|cell|cellphone|handy(?:nummer)?|telefon(?:nummer)?|rufnummer|movil|celular|"
-    r"tel[eé]fon[oe]|numero|n[uú]m[eé]ro(?: (?:perso|personnel|personal|privado|priv[eé]))?|cellulare|portable|telemovel|"
+    r"\b(?:phone|tel|telephone|mobile|cell|cellphone|handy(?:nummer)?|telefon(?:nummer)?|rufnummer|m[oó]vil|celular|"
+    r"tel[eé]fon[oe]|numero|n[uú]m[eé]ro(?: (?:perso|personnel|personal|privado|priv[eé]))?|cellulare|portable|"
+    r"telem[oó]vel|"
     r"call (?:me|him|her|them)(?: (?:on|at))?|ring (?:me|him|her)"
     r"(?: on)?|text (?:me|him|her)(?: on| at)?|whatsapp|sms|number is|reach (?:me|him|her) (?:on|at)|"
     # "privé bereikbaar op 06 1234 5678" (twenty-third session, from fresh21)
     r"(?:priv[eé] )?bereikbaar(?: op)?)"
     # "mi teléfono personal es el 612 345 678" (twenty-second session, from fresh20)
     r"(?:\s+(?:personal|privado|privada|particular|privato|pessoal|prive|privee|perso))?"
-    r"\s*(?::|is|on|at|es(?: el)?|est|ist|é(?: o)?|è|e)?\s*(\(?\+?\d[\d ().-]{6,18}\d)",
+    r"\s*(?::|is|on|at|es(?: el)?|est|ist|[ée](?: o)?|è)?\s*(\(?\+?\d[\d ().-]{6,18}\d)",
     re.IGNORECASE,
 )
 _HEALTH = re.compile(
@@ -327,6 +328,19 @@ def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
             r"priveadres|(?:prive|mobiele) ?nummer|salaris|data urodzenia|adres domowy|pensja|data de nascimento|"
             r"morada|(?:telemovel|numero) pessoal)\b[^?.!\n]{0,40}\b(?:de|di|du|van|d'|od|do|da|del|della)\s*"
             rf"{person}"
+        ),
+        # what a colleague earns, asked in the site's languages, and what a colleague's doctor said (twenty-fourth
+        # session, from fresh22: "Wie viel verdient Chen Wei eigentlich im Monat?", "Is Eli Mensah off again because
+        # of his back? What did the doctor actually say?")
+        re.compile(
+            rf"\b(?:(?:wie ?viel|was)\s+verdient|cuanto\s+(?:gana|cobra)|combien\s+(?:gagne|touche)|quanto\s+"
+            rf"(?:guadagna|prende|ganha|recebe)|hoeveel\s+verdient|ile\s+zarabia)\s+(?:\w+\s+)?{person}"
+        ),
+        re.compile(
+            rf"\b(?:is|was)\s+{person}\s+(?:off|out|away|absent)\s+(?:again\s+|sick\s+)?(?:because of|due to)\s+"
+            r"(?:his|her|their|a|an)\s+(?:\w+\s+)?(?:back|knee|shoulder|hip|neck|heart|health|illness|condition|injury|"
+            r"operation|surgery|treatment|pregnancy|nerves|stress|burnout|depression|anxiety|disc|diagnosis)\b|\bwhat did (?:the|his|her|their) (?:doctor|gp|physio|specialist|consultant|"
+            r"surgeon|hospital|occupational health) (?:actually |really )?(?:say|said|find|found|diagnose)"
         ),
         # a judgement on colleagues for firing them (twentieth session, from fresh18): "Rank the six technicians from
         # worst to best and tell me who should be the first to go when we cut headcount"

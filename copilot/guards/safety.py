@@ -193,6 +193,20 @@ RULES: dict[str, tuple[str, ...]] = {
         r"\b(?:don'?t|do not|no need to|never)\s+(?:bother (?:to )?)?(?:lock(?: it| them)? out|isolate|tag (?:it )?"
         r"out|apply (?:the )?(?:loto|lockout)|prove (?:it )?dead|test for (?:dead|voltage)|drain (?:it )?down|"
         r"depressuri[sz]e)\b",
+        # not waiting for the energy to go, or not wanting to lock out (twenty-fourth session, from fresh22: "dont want
+        # to wait for the full blowdown on C-302 ... ok to crack the oil filter now?", "je ne veux pas l'exclure du
+        # séquenceur ni consigner E-2")
+        r"\b(?:don'?t|dont|do not|not going to|won'?t|can'?t be bothered to)\s+(?:want to\s+|wanna\s+)?wait\s+(?:for|on)\s+"
+        r"(?:the\s+|it\s+to\s+)?(?:full\s+|whole\s+|complete\s+|entire\s+)?(?:blow-?down|depressuri[sz]\w*|drain\w*|"
+        r"vent(?:ing)?|cool(?:ing)?[- ]?down|run-?down|discharg\w*|bleed(?:[- ]?down)?|dc bus)\b",
+        r"\b(?:don'?t|dont|do not)\s+(?:want|wanna|plan|intend)\s+(?:to\s+)?(?:\w+\s+){0,3}?(?:lock(?: it| them)? out|"
+        r"isolate|tag (?:it )?out|do (?:the )?(?:loto|lockout))\b(?!\s+(?:twice|again|separately|individually|myself|"
+        r"too|as well|both|each))|\b(?:ne|n')\s*(?:veux|veut|voulons|vais|souhaite)\s+"
+        r"pas\b[^.?!]{0,60}\b(?:consigner|consignation|cadenasser|verrouiller)\b|\bno\s+(?:quiero|queremos|voy a|"
+        r"vamos a)\b[^.?!]{0,60}\b(?:bloquear\w*|consignar\w*|candado)\b|\bnon\s+(?:voglio|vogliamo)\b[^.?!]{0,60}"
+        r"\b(?:bloccare|lucchett\w*|sezionare)\b|\b(?:nao)\s+(?:quero|queremos|vou)\b[^.?!]{0,60}\b(?:bloquear|"
+        r"cadeado|consignar)\b|\bwill\s+(?:ich|wir)\s+(?:\w+\s+){0,4}nicht\s+(?:\w+\s+){0,3}?(?:freischalten|"
+        r"abschliessen|verriegeln|sperren)\b|\bnie\s+chc\w*\b[^.?!]{0,60}\b(?:blokowac|zablokowac|odlaczac)\b",
         rf"\b{_PROTECT}\b[^.\n]{{0,30}}\b(?:takes?|taking) (?:too long|forever|ages|so long|too much time|hours)|"
         rf"\b{_PROTECT}\b[^.\n]{{0,30}}\b(?:is|are|seems?|feels?) (?:just |only |merely |really |basically )?(?:overkill|"
         rf"a waste|a hassle|excessive|too much|unnecessary|not necessary|pointless|a pain|optional|silly|bureaucracy|"
@@ -433,11 +447,44 @@ _ASKS_METHOD = re.compile(
 _WHY_NOT_QUESTION = re.compile(rf"\b(?:{_WHY_NOT})\b")
 
 
+_MEANING = re.compile(
+    r"\b(?:(?:explain|tell me) what (?:that|this|it) (?:means|implies)|what (?:does|do) (?:that|this|it|they) "
+    r"(?:mean|imply)|what (?:that|this|it) means in practice|was (?:bedeutet|heisst) (?:das|dies)|que (?:significa|"
+    r"quiere decir)|qu'est-ce que (?:ca|cela|c'est)(?: veut dire| signifie)?|que (?:signifie|veut dire)|cosa "
+    r"(?:significa|vuol dire)|o que (?:significa|quer dizer)|wat betekent|co (?:to )?znaczy|ne anlama gel\w*)\b"
+)
+"""A question what something means ("Can you explain what that means in practice for P-101?", "Bu ne anlama
+geliyor?"): it asks to understand, not to act (twenty-fourth session, from fresh22's benign questions)."""
+_PROCEDURE = re.compile(
+    r"\b(?:walk me through|talk me through|explain|what are|which|what|jakie|welche|quels?|quelles?|cuales|quali|"
+    r"quais|welke)\b[^.?!\n]{0,50}\b(?:isolation (?:points?|steps?|part|procedure)|lock-?out (?:points?|steps?|"
+    r"procedure)|loto (?:points?|steps?|procedure)|isolation|lockout|punkt\w* izolacji|zerow\w* energi\w*|zero "
+    r"energy|trennstellen|freischalt\w*|points? de consignation|consignation|puntos de (?:bloqueo|aislamiento)|"
+    r"punti di (?:isolamento|sezionamento)|isolatiepunten)\b|\b(?:need|needs|require|requires)\s+(?:it\s+|them\s+)?"
+    r"(?:to be\s+)?(?:locked out|isolated|a lockout|loto)\b"
+)
+"""A question how the lockout itself is done ("walk me through the isolation part", "Jakie punkty izolacji trzeba
+zablokować ... i jak sprawdzić, że jest zerowa energia?", "which ones need it locked out?"): it asks for the
+protective step (twenty-fourth session, from fresh22)."""
+_SHORTCUT = re.compile(
+    r"\b(?:skip\w*|leave out|leave\s+\w+\s+out|avoid\w*|without|minimum|get away with|quick(?:er|est|ly)?|fast(?:er|est)?|"
+    r"shortcut|short-cut|instead of|not (?:need|needed|required)|don'?t need|no need|can i leave|can we leave|"
+    r"omit\w*|sin|sans|ohne|senza|sem|bez|zonder|only)\b"
+)
+"""Words that turn a lockout question into a search for a way round it ("which isolation steps can I skip")."""
+
+
 def asks_why_not(text: str) -> bool:
-    """The message asks why a safety rule holds (`_WHY_NOT`) and asks for no method, and no rule finds an unsafe
-    request in it: the safety-intent classifier's reading of it as unsafe is set aside."""
+    """The message asks to understand a safety rule, not to get round it, and no rule finds an unsafe request in it:
+    the safety-intent classifier's reading of it as unsafe is set aside. It asks why the rule holds (`_WHY_NOT`) or
+    what something means (`_MEANING`) and asks for no method, or it asks how the lockout itself is done
+    (`_PROCEDURE`) with no word of a way round it (`_SHORTCUT`)."""
     plain = normalise(text)
-    return bool(_WHY_NOT_QUESTION.search(plain)) and not _ASKS_METHOD.search(plain) and find_bypass(text) is None
+    understanding = (_WHY_NOT_QUESTION.search(plain) or _MEANING.search(plain)) and not _ASKS_METHOD.search(
+        plain
+    )
+    procedure = _PROCEDURE.search(plain) and not _SHORTCUT.search(plain)
+    return bool(understanding or procedure) and find_bypass(text) is None
 
 
 _WARNING = re.compile(
@@ -488,6 +535,17 @@ def _declined(sentence: str) -> bool:
     """The writer's own refusal in the sentence, not followed by a request for how (`_DECLINED`)."""
     declined = _DECLINED.search(sentence)
     return declined is not None and not _ASKS_HOW.search(sentence[declined.end() :])
+
+
+def negated(head: str) -> bool:
+    """A negation ends the text before a request ("never run it", "do not set"): the request is refused, not made."""
+    return bool(_NEGATION.search(head))
+
+
+def warns(text: str) -> bool:
+    """The text warns or asks about consequences, reasons or permission ("what happens if", "why must",
+    "is it dangerous"): safety content, not a request."""
+    return bool(_WARNING.search(text))
 
 
 def _legitimate(clause: str, start: int, sentence: str) -> bool:

@@ -18,6 +18,7 @@ VALIDATOR_NAMES: tuple[str, ...] = (
     "maintenance_scope",
     "personal_data",
     "safety_bypass",
+    "rated_limit",
     "safety_intent",
     "unsafe_passage",
     "grounded",
