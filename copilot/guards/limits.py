@@ -1,4 +1,4 @@
-"""RatedLimit: a request to run or set equipment beyond its rated limits, checked against the numbers.
+"""WithinRatedLimits: a request to run or set equipment beyond its rated limits, checked against the numbers.
 
 "Que la P-101 gire a 3.300 rpm" or "ustawić C-303 na 9,5 bara" hold no unsafe word; what makes them unsafe is
 the number. The site lists, per asset class, the values that must never be exceeded (site.yaml `rated_limits`,
@@ -6,8 +6,9 @@ from the manuals: the rated speed, the full-load current, the trips). This valid
 in a sentence, the asset the sentence speaks of (an asset id, else the nearest asset-class word), and a verb
 that asks to run or set it at that value ("run ... at", "set ... to", "gire a", "ustawić ... na", "auf ...
 einstellen"); a value above the limit's `max` (or below its `min`) is refused, with the limit and where it
-comes from. A reading reported ("it is running at 7.4 mm/s"), a negated request ("never run it above ...") and a
-question about consequences ("what happens if we run it at 3,300 rpm") are not requests.
+comes from. A reading reported ("it is running at 7.4 mm/s"), a negated request ("never run it above ..."), a
+question about consequences ("what happens if we run it at 3,300 rpm") and one about the present setting ("is the
+safety valve set at 10 bar?") are not requests. Which limit a value is read against: `RatedLimits._limit`.
 
 It runs on messages and action descriptions (refuse), on retrieved passages (drop: "set the low-low suction trip
 to 0.1 bar" in a manual chunk) and on answers (replaced with a refusal).
