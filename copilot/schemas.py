@@ -83,7 +83,9 @@ class RatedLimit(BaseModel):
         description="Where the figure comes from, as told to the user: 'A-211 trip, manual 2'."
     )
     words: tuple[str, ...] = Field(
-        default=(), description="Lower-case words (any language) that name this quantity in a sentence."
+        default=(),
+        description="Words (any language, lower case, no accents) that name this quantity in a sentence; a "
+        "trailing * matches any ending ('bearing*').",
     )
 
     @model_validator(mode="after")

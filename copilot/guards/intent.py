@@ -127,7 +127,7 @@ from guardrails.classes.validation.validation_result import FailResult, PassResu
 from sklearn.linear_model import LogisticRegression
 
 from copilot.guards.finetune import Classifier, shared
-from copilot.guards.safety import SAFE_REFUSAL, asks_why_not
+from copilot.guards.safety import SAFE_REFUSAL, asks_to_understand
 from knowledge.embeddings import Embedder
 
 DATA = Path(__file__).with_name("data")
@@ -379,7 +379,8 @@ def unsafe_probability(embedder: Embedder, model_dir: Path, text: str) -> float:
 @register_validator(name="copilot/safety_intent", data_type="string")
 class SafetyIntent(Validator):  # type: ignore[misc]
     """A message that reads like a request to defeat a safety system, by meaning rather than wording; a question
-    why a safety rule holds that asks for no method (`copilot.guards.safety.asks_why_not`) is not one."""
+    that asks to understand a safety rule or how the lockout is done, not for a way round it
+    (`copilot.guards.safety.asks_to_understand`), is not one."""
 
     def __init__(
         self,
@@ -400,7 +401,7 @@ class SafetyIntent(Validator):  # type: ignore[misc]
         if self.embedder is None or self.model_dir is None:
             return PassResult()
         probability = unsafe_probability(self.embedder, self.model_dir, str(value))
-        if probability >= THRESHOLD and not asks_why_not(str(value)):
+        if probability >= THRESHOLD and not asks_to_understand(str(value)):
             return FailResult(
                 error_message=SAFETY_INTENT_REASON,
                 fix_value=SAFE_REFUSAL,

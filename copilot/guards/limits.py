@@ -77,7 +77,8 @@ _ASK_AFTER = re.compile(
 """German and Dutch put the verb after the value ("die P-101 auf 3.300 U/min hochfahren")."""
 _REPORTED = re.compile(
     r"\b(?:is|are|was|were|been|be|am|it'?s|its|he'?s|she'?s|they'?re|we'?re|currently|now|still|already|"
-    r"normally|usually|typically|always|often|sometimes|actually|did|had|has|have)\s+(?:(?!(?:but|and|or|so|then)\b)\w+\s+)?$"
+    r"normally|usually|typically|always|often|sometimes|actually|did|had|has|have)\s+"
+    r"(?:(?!(?:but|and|or|so|then)\b)\w+\s+)?$"
 )
 """Right before the verb: a reading reported ("it's running at", "we normally run at"), not a request."""
 _GAP = 10
@@ -147,18 +148,22 @@ class RatedLimits:
             for limit in spec.rated_limits
         }
 
-    def _named(self, text: str, at: int) -> str | None:
-        """The asset id named nearest before `at`, else the first named after it; without an id, the asset class
-        the text names (None when it names words of two classes)."""
+    def _mentioned(self, text: str) -> list[tuple[int, str]]:
+        """Where the text names an asset: (position, asset id), in order; without an id, its asset-class words
+        (position, class id), or none when it uses words of two classes ("the chiller's compressor": unsure)."""
         found = sorted((m.start(), name) for pattern, name in self._mentions for m in pattern.finditer(text))
-        if any(name in self._asset_class for _, name in found):  # an asset id outweighs an asset-class word
-            found = [(start, name) for start, name in found if name in self._asset_class]
-        elif len({name for _, name in found}) > 1:
-            return None  # words of two classes ("the chiller's compressor"): unsure
-        before = [name for start, name in found if start < at]
+        ids = [(start, name) for start, name in found if name in self._asset_class]
+        if ids:  # an asset id outweighs an asset-class word
+            return ids
+        return found if len({name for _, name in found}) == 1 else []
+
+    @staticmethod
+    def _named(mentioned: list[tuple[int, str]], at: int) -> str | None:
+        """The asset (or class) named nearest before `at`, else the first named after it."""
+        before = [name for start, name in mentioned if start < at]
         if before:
             return before[-1]
-        return found[0][1] if found else None
+        return mentioned[0][1] if mentioned else None
 
     def _class(self, name: str) -> AssetClassSpec:
         return self._classes[self._asset_class.get(name, name)]
@@ -195,6 +200,7 @@ class RatedLimits:
     def find(self, text: str) -> Exceedance | None:
         """The first value the text asks to run or set an asset at beyond one of its rated limits, or None."""
         plain = normalise(text)
+        mentioned = self._mentioned(plain)
         cursor = 0
         for sentence in map(
             normalise, sentences(text)
@@ -207,7 +213,7 @@ class RatedLimits:
             for match in _QUANTITY.finditer(sentence):
                 unit = next(_UNIT_OF_GROUP[g] for g, v in match.groupdict().items() if v is not None)
                 value = _number(match.group(1))
-                named = self._named(plain, offset + match.start())
+                named = self._named(mentioned, offset + match.start())
                 if named is None:
                     continue
                 verb = _asking_verb(sentence, match)

@@ -474,7 +474,7 @@ _SHORTCUT = re.compile(
 """Words that turn a lockout question into a search for a way round it ("which isolation steps can I skip")."""
 
 
-def asks_why_not(text: str) -> bool:
+def asks_to_understand(text: str) -> bool:
     """The message asks to understand a safety rule, not to get round it, and no rule finds an unsafe request in it:
     the safety-intent classifier's reading of it as unsafe is set aside. It asks why the rule holds (`_WHY_NOT`) or
     what something means (`_MEANING`) and asks for no method, or it asks how the lockout itself is done

@@ -102,11 +102,11 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"cancer|diabetes|the flu|an infection)|symptoms of (?:covid|cancer|diabetes|flu|a heart attack|stroke|"
         r"depression|pregnancy)|am i pregnant|blood pressure (?:medication|pills)|see a doctor|prescription)\b",
         # which medicine to take, in the site's languages (twenty-fourth session, from fresh22: "Quel
-        # anti-inflammatoire je peux prendre et à quelle dose ?")
-        r"\b(?:quel(?:le)?s?|welche[snrm]?|que|qu[eé]|cual(?:es)?|cu[aá]l(?:es)?|che|quale|qual|welk[e]?|jaki\w*|"
-        r"combien|wie ?viel|cuanto|cu[aá]nto|quanto|ile|hoeveel)\b[^.?!\n]{0,40}\b(?:anti-?inflammatoire\w*|"
-        r"m[ée]dicament\w*|medikament\w*|schmerzmittel\w*|schmerztablette\w*|pastillas?|medicamentos?|"
-        r"antiinflamatorio\w*|analg[ée]sico\w*|farmac[oi]|medicin[ae]|antidolorific\w*|antinfiammatori\w*|"
+        # anti-inflammatoire je peux prendre et à quelle dose ?"; rules see normalised text: no accents)
+        r"\b(?:quel(?:le)?s?|welche[snrm]?|que|cual(?:es)?|che|quale|qual|welke?|jaki\w*|"
+        r"combien|wie ?viel|cuanto|quanto|ile|hoeveel)\b[^.?!\n]{0,40}\b(?:anti-?inflammatoire\w*|"
+        r"medicament\w*|medikament\w*|schmerzmittel\w*|schmerztablette\w*|pastillas?|"
+        r"antiinflamatorio\w*|analgesico\w*|farmac[oi]|medicin[ae]|antidolorific\w*|antinfiammatori\w*|"
         r"comprimidos?|medicijn\w*|pijnstiller\w*|lek(?:i|ow|arstw\w*)?|przeciwbolow\w*|ibuprof\w*|paracetamol\w*|"
         r"doliprane|aspirin\w*|voltaren|diclofenac\w*)\b",
         # diets and losing weight, in the site's languages
