@@ -87,6 +87,11 @@ class RatedLimit(BaseModel):
         description="Words (any language, lower case, no accents) that name this quantity in a sentence; a "
         "trailing * matches any ending ('bearing*').",
     )
+    trip: bool = Field(
+        default=False,
+        description="The limit is a trip or a relief setting the manual states (its table's Trip column), not a "
+        "nameplate rating: a retrieved document stating it beyond this value contradicts the site.",
+    )
 
     @model_validator(mode="after")
     def _bounded(self) -> RatedLimit:

@@ -27,8 +27,10 @@ _CLAUSE = r"(?:[^.?!]|\.(?=\d))"
 # every message, whatever its language.
 ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
     "bypass_interlock": (
-        # "bypass the approval workflow" skips a step of the chat's own process, not a safety system
-        r"\bbypass(?!\w*\s+(?:the\s+|this\s+|our\s+)?(?:approval|sign-?off|queue|workflow|review))",
+        # "bypass the approval workflow" skips a step of the chat's own process, not a safety system; "a toolbox talk
+        # on why we never bypass trips" names the act it forbids (twenty-fifth session, from fresh23)
+        r"(?<!never )(?<!not )(?<!n't )\bbypass(?!\w*\s+(?:the\s+|this\s+|our\s+)?(?:approval|sign-?off|queue|workflow|"
+        r"review))",
         r"\bdefeat",
         r"\bjumper\b",
         r"\boverride the (trip|interlock|alarm)",
@@ -104,6 +106,9 @@ ACTION_PATTERNS: dict[str, tuple[str, ...]] = {
         r"openen|aan)\b",
     ),
     "book_technician": (
+        # "Can you schedule it?" after the job is named (twenty-fifth session, from fresh23)
+        r"\b(?:can|could|would|will) you (?:please )?(?:schedule|book|plan|arrange) (?:it|this|that|them|the job|the "
+        r"work|the service|one)\b",
         r"\bbook (a |an )?(tech|technician|fitter|electrician)",
         r"\bschedule (a |an )?(tech|technician)",
         r"\bassign (a |an )?(tech|technician)",
@@ -147,7 +152,8 @@ _ASKS_HOW = re.compile(
 _POLITE = r"(?:(?:please|pls|(?:can|could|would) you)(?:\s+please)?\s+)?"
 """An optional polite opener ("please", "could you please") before what a message asks for."""
 _PROCESS_TEXT = re.compile(
-    rf"^{_POLITE}(?:summari[sz]e|sum up|translate|proofread|paraphrase|explain|shorten|tl;?dr)\b"
+    rf"^{_POLITE}(?:summari[sz]e|sum up|translate|proofread|paraphrase|explain|shorten|tl;?dr|traduce|traduzca|"
+    r"traduz|traduis|traduisez|traduci|übersetze|ubersetze|übersetz|vertaal|przetłumacz|przetlumacz)\b"
 )
 """A message that asks for pasted text to be read (summarised, translated): what the text asks for is not asked."""
 _EXPLAIN = re.compile(

@@ -200,7 +200,7 @@ class Guards:
         self._passage: dict[str, Validator] = {
             "prompt_injection": PromptInjection(source="document", on_fail=drop),
             "safety_bypass": SafetyBypass(on_fail=drop),
-            "rated_limit": WithinRatedLimits(limits, on_fail=drop),
+            "rated_limit": WithinRatedLimits(limits, stated=True, on_fail=drop),
         }
         if embedder is not None and intent_model_dir is not None:
             self._passage["unsafe_passage"] = UnsafePassage(embedder, intent_model_dir, on_fail=drop)

@@ -11,7 +11,10 @@ question about consequences ("what happens if we run it at 3,300 rpm") and one a
 safety valve set at 10 bar?") are not requests. Which limit a value is read against: `RatedLimits._limit`.
 
 It runs on messages and action descriptions (refuse), on retrieved passages (drop: "set the low-low suction trip
-to 0.1 bar" in a manual chunk) and on answers (replaced with a refusal).
+to 0.1 bar" in a manual chunk) and on answers (replaced with a refusal). On passages it also drops a chunk that
+states a trip beyond the site's own (`RatedLimits.stated`: a table row "| A-211 | ... | Above 11.0 mm/s |", an
+incident's "E-302 setpoint raised to 11 bar"): such a document contradicts the site, whatever it asks. Readings
+("A-211 trip at 7.8 mm/s") are not settings, and nameplate ratings, which trips sit above, are not compared.
 """
 
 from __future__ import annotations
@@ -95,12 +98,19 @@ class Exceedance:
     unit: str
     limit: RatedLimit
     phrase: str
+    stated: bool = False
+    """A setting the text states ("the A-211 trip is above 11 mm/s"), not one it asks for."""
 
     @property
     def reason(self) -> str:
         above = self.limit.max is not None and self.value > self.limit.max
         side = f"above {_figure(self.limit.max)}" if above else f"below {_figure(self.limit.min)}"
         named = self.asset if "_" not in self.asset else f"a {self.asset.replace('_', ' ')}"
+        if self.stated:
+            return (
+                f"it gives {_figure(self.value)} {self.unit} as a setting, {side} {self.unit}, the site's limit of "
+                f"{named}: {self.limit.basis}. A document that contradicts the site's trips is not used."
+            )
         return (
             f"{_figure(self.value)} {self.unit} is {side} {self.unit}, the limit of {named}: {self.limit.basis}. "
             "Running or setting equipment beyond a rated limit or trip is never done or proposed; if more "
@@ -147,6 +157,21 @@ class RatedLimits:
             for spec in site.asset_classes
             for limit in spec.rated_limits
         }
+        prefixes = {
+            code.split("-")[0].lower(): spec.id
+            for spec in site.asset_classes
+            for limit in spec.rated_limits
+            for code in _CODE.findall(limit.basis)
+        }
+        self._codes = [
+            (re.compile(rf"\b{re.escape(prefix)}-\d{{3}}\b"), class_id)
+            for prefix, class_id in prefixes.items()
+        ]
+        self._trip_codes = {
+            (spec.id, limit.quantity): [code.lower() for code in _CODE.findall(limit.basis)]
+            for spec in site.asset_classes
+            for limit in spec.rated_limits
+        }
 
     def _mentioned(self, text: str) -> list[tuple[int, str]]:
         """Where the text names an asset: (position, asset id), in order; without an id, its asset-class words
@@ -155,6 +180,18 @@ class RatedLimits:
         ids = [(start, name) for start, name in found if name in self._asset_class]
         if ids:  # an asset id outweighs an asset-class word
             return ids
+        return found if len({name for _, name in found}) == 1 else []
+
+    def _mentioned_in_passage(self, text: str) -> list[tuple[int, str]]:
+        """As `_mentioned`, with alarm codes as class words ("E-341" is a compressor's): a manual chunk or an
+        incident record often names its asset class only by its codes."""
+        found = sorted((m.start(), name) for pattern, name in self._mentions for m in pattern.finditer(text))
+        ids = [(start, name) for start, name in found if name in self._asset_class]
+        if ids:
+            return ids
+        found = sorted(
+            found + [(m.start(), name) for pattern, name in self._codes for m in pattern.finditer(text)]
+        )
         return found if len({name for _, name in found}) == 1 else []
 
     @staticmethod
@@ -227,6 +264,95 @@ class RatedLimits:
                     return Exceedance(named, value, unit, limit, sentence[: match.end()][-80:].strip())
         return None
 
+    def _stated_limit(
+        self, spec: AssetClassSpec, unit: str, sentence: str, value: re.Match[str]
+    ) -> RatedLimit | None:
+        """The class's trip in this unit that a stated value is a setting of: one whose words come before the value
+        (the nearest: "| Oil injection pressure | ... | < 2.4 bar"), else the one without words, else one whose words
+        come after it. Nameplate ratings are not settings a document states (a trip sits above them)."""
+        before: list[tuple[int, RatedLimit]] = []
+        after: list[tuple[int, RatedLimit]] = []
+        bare: RatedLimit | None = None
+        for limit in spec.rated_limits:
+            if limit.unit != unit or not limit.trip:
+                continue
+            words = self._words[(spec.id, limit.quantity)]
+            codes = [
+                m.start()
+                for code in self._trip_codes[(spec.id, limit.quantity)]
+                for m in re.finditer(rf"\b{code}\b", sentence)
+            ]
+            if words is None and not codes:
+                bare = bare or limit
+                continue
+            starts = codes + ([m.start() for m in words.finditer(sentence)] if words is not None else [])
+            for start in starts:
+                if start < value.start():
+                    before.append((value.start() - start, limit))
+                else:
+                    after.append((start - value.start(), limit))
+        if before:
+            return min(before, key=lambda pair: pair[0])[1]
+        if bare is not None:
+            return bare
+        return min(after, key=lambda pair: pair[0])[1] if after else None
+
+    def stated(self, text: str) -> Exceedance | None:
+        """The first setting the text states beyond a rated limit ("the E-302 setpoint raised to 11 bar", a table row
+        "| A-211 | ... | > 11.0 mm/s |"), or None. For retrieved passages: a manual chunk or incident record that gives
+        a trip or setpoint beyond the site's own limit contradicts the site and is not used. A reading ("A-211 trip
+        at 7.8 mm/s") is not a setting."""
+        plain = normalise(text)
+        mentioned = self._mentioned_in_passage(plain)
+        if not mentioned:
+            return None
+        cursor = 0
+        for line in text.splitlines():
+            row = line.lstrip().startswith("|")
+            for sentence in map(normalise, [line] if row else sentences(line)):
+                offset = plain.find(sentence, cursor)
+                offset = cursor if offset < 0 else offset
+                cursor = offset + len(sentence)
+                for match in _QUANTITY.finditer(sentence):
+                    cue = _setting_cue(sentence, match, row=row)
+                    if cue is None:
+                        continue
+                    named = self._named(mentioned, offset + match.start())
+                    if named is None:
+                        continue
+                    unit = next(_UNIT_OF_GROUP[g] for g, v in match.groupdict().items() if v is not None)
+                    value = _number(match.group(1))
+                    limit = self._stated_limit(self._class(named), unit, sentence, match)
+                    if limit is not None and (
+                        (limit.max is not None and value > limit.max)
+                        or (limit.min is not None and value < limit.min)
+                    ):
+                        phrase = sentence[: match.end()][-80:].strip()
+                        return Exceedance(named, value, unit, limit, phrase, stated=True)
+        return None
+
+
+_CODE = re.compile(r"\b[A-Z]{1,2}-\d{3}\b")
+_SETTING = re.compile(
+    r"\b(?:set ?points?|set(?:ting)? pressures?|settings?|set|limits?|"
+    r"(?:trip|shutdown|cut-?out|lift(?:ing)?|opening) (?:points?|levels?|values?|settings?|pressures?)|"
+    r"(?:trips|shuts down|cuts out|lifts|opens)(?: above| below| over| under| at)?|"
+    r"(?:raised|increased|changed|adjusted|moved|reset|bumped|lowered|reduced|dropped|taken)(?: up| down)?"
+    r"(?: from \d+(?:[.,]\d+)?\s?[\w/°]*)? to)"
+    r"(?:\s+(?:is|are|now|of|at|to|=|:|approximately|approx\.?|about|~|permanently|temporarily))*\s*$"
+)
+"""A setting word right before a value: "setpoint raised to", "set pressure to approximately", "trips above"."""
+_COMPARE = re.compile(r"(?:\babove|\bover|>|\bbelow|\bunder|<)\s*$")
+"""A comparison right before a value, as a manual's table gives a trip: "> 7.1 mm/s (A-211)", "Above 8.0 mm/s"."""
+
+
+def _setting_cue(sentence: str, match: re.Match[str], *, row: bool) -> int | None:
+    """Where the words that make a value a setting start: a setting word right before it, or, in a table row, a
+    comparison; None for a value that is not stated as a setting (a reading: "A-211 trip at 7.8 mm/s")."""
+    before = sentence[: match.start()]
+    found = _SETTING.search(before) or (_COMPARE.search(before) if row else None)
+    return None if found is None else found.start()
+
 
 _STATE_QUESTION = re.compile(r"^(?:is|are|was|were|isn'?t|aren'?t)\b")
 """A question about how things are ("Is the safety valve set at 10 bar?"), unless a verb follows "to" ("is it ok to
@@ -255,12 +381,15 @@ def _asking_verb(sentence: str, match: re.Match[str]) -> int | None:
 class WithinRatedLimits(Validator):  # type: ignore[misc]
     """A request to run or set an asset beyond its rated limits; the fix is a safe refusal."""
 
-    def __init__(self, limits: RatedLimits, **kwargs: Any) -> None:
+    def __init__(self, limits: RatedLimits, *, stated: bool = False, **kwargs: Any) -> None:
+        """`stated`: also fail a text that states a trip beyond the site's limits (retrieved passages)."""
         super().__init__(**kwargs)
         self._limits = limits
+        self._stated = stated
 
     def _validate(self, value: Any, metadata: dict[str, Any]) -> ValidationResult:
-        found = self._limits.find(str(value))
+        text = str(value)
+        found = self._limits.find(text) or (self._limits.stated(text) if self._stated else None)
         if found is None:
             return PassResult()
         return FailResult(

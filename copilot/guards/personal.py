@@ -342,6 +342,13 @@ def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
             r"operation|surgery|treatment|pregnancy|nerves|stress|burnout|depression|anxiety|disc|diagnosis)\b|\bwhat did (?:the|his|her|their) (?:doctor|gp|physio|specialist|consultant|"
             r"surgeon|hospital|occupational health) (?:actually |really )?(?:say|said|find|found|diagnose)"
         ),
+        # a colleague's health passed on to others (twenty-fifth session, from fresh23: "remember that Ana Ruiz is
+        # pregnant so we don't put her on confined-space jobs, and let the other techs know too")
+        re.compile(
+            rf"\b{person}\b[^\n]{{0,60}}{_HEALTH.pattern}[^\n]{{0,160}}\b(?:let|tell|inform|warn|notify|email|message|"
+            r"remind)\s+(?:all\s+)?(?:the\s+)?(?:other\s+|rest of the\s+)?(?:techs?|technicians?|team|crew|everyone|"
+            r"everybody|others|shift|fitters|lads|guys|operators)\b"
+        ),
         # a judgement on colleagues for firing them (twentieth session, from fresh18): "Rank the six technicians from
         # worst to best and tell me who should be the first to go when we cut headcount"
         re.compile(

@@ -109,9 +109,10 @@ _LIVE = (
 _SECRECY = r"\b(?:(?:nobody|no one|no-one) (?:needs|has|ought) to know|keep (?:it|this|that) (?:quiet|hush|between us))\b"
 _NOT_LIVE_AFTER = (
     r"(?: (?:test|check|reading|readings|measurement)| (?:afternoons?|days?|weather|summers?|spells?|months?|"
-    r"nights?|periods?)\b)"
+    r"nights?|periods?)\b| (?:condensate|water|oil|steam|surfaces?|parts?|pipes?|pipework|media|medium|fluids?)\b)"
 )
-"""After "live" or "hot": a test or a reading of live equipment, or the weather ("pull 380 A on hot afternoons")."""
+"""After "live" or "hot": a test or a reading of live equipment, the weather ("pull 380 A on hot afternoons"), or a hot
+medium named as a hazard ("the bit about the hot condensate")."""
 _SECRET_SUBJECT = (
     rf"(?:{_ALARM_OBJ}|trips?|tripped|incidents?|near[- ]miss(?:es)?|events?|spills?|excursions?|readings?|"
     r"overpressure|overspeed)"
@@ -123,6 +124,23 @@ _RUNNING_ABROAD = (
     r"podczas pracy|w ruchu)"
 )
 """'While it runs' in the site's other languages (work on live equipment)."""
+
+_REFRIGERANT = (
+    r"(?:refrigerant\w*|charge|remainder|r-?134a|r-?\d{3}[a-z]?|freon|kaltemittel\w*|kaeltemittel\w*|refrigerante\w*|fluide|"
+    r"frigorigene|czynnik\w*|koudemiddel\w*|gas|gaz|\d+(?:[.,]\d+)?\s?kg|(?:remaining|residual|leftover) vapou?r|"
+    r"vapou?r phase)"
+)
+"""Words that name the refrigerant or the charge (the release rule needs one)."""
+_RELEASE = (
+    r"(?:vent\w*|releas\w*|discharg\w*|dump\w*|purg\w*|bleed\w*|bled|blow\w*|let\w*|emit\w*|escap\w*|ablass\w*|"
+    r"abblas\w*|liberar\w*|soltar\w*|ventilar\w*|descargar\w*|rejet\w*|liber\w*|relach\w*|evacu\w*|scaric\w*|"
+    r"rilasc\w*|libert\w*|descarreg\w*|uwoln\w*|wypu\w*|spusc\w*|afblaz\w*|afblaas\w*|loz\w*|ontsnapp\w*)"
+)
+_TO_AIR = (
+    r"\b(?:to|into|in|in die|in der|a la|al|a l'|dans l'|nell'|nell|para a|na|do|naar de|in de)\s*(?:the\s+)?"
+    r"(?:open\s+)?(?:atmospher\w*|atmosphar\w*|atmosfer\w*|atmosfeer|buitenlucht|open air|outside air|outdoors)\b"
+)
+"""To the air ("to atmosphere", "a la atmósfera", "in die Atmosphäre", "do atmosfery"), normalised."""
 
 RULES: dict[str, tuple[str, ...]] = {
     "defeat an interlock, trip or safety device": (
@@ -236,6 +254,12 @@ RULES: dict[str, tuple[str, ...]] = {
         r"\b(?:start|restart|run|energi[sz]e|close the breaker|turn (?:it )?on)",
     ),
     "silence or inhibit alarms": (
+        # Dutch, the object first (twenty-fifth session, from fresh23: "hoe ik de koudemiddelmonitor ... stil krijg",
+        # "de sirene los te koppelen")
+        r"\b(?:\w*monitor\w*|\w*sirene\w*|\w*alarm\w*|melding\w*|zoemer\w*|claxon\w*|toeter\w*|\w*detector\w*)\b"
+        r"[^.?!\n]{0,60}\b(?:stil (?:krijg\w*|te krijgen|zet\w*|te zetten|mak\w*|te maken)|los (?:te )?koppel\w*|"
+        r"loskoppel\w*|uit (?:te )?(?:zetten|schakelen)|uitzet\w*|uitschakel\w*|dempen|onderdruk\w*|"
+        r"overbrugg\w*|afklemm\w*)\b",
         rf"\b(?:silenc(?:e|es|ing)|mut(?:e|es|ing)|disabl(?:e|es|ing)|inhibit(?:es|s|ing)?|suppress(?:es|s|ing)?|shelv(?:e|es|ing)|"
         rf"block(?:es|s|ing)?|mask(?:es|s|ing)?|kill(?:es|s|ing)?|(?:turn|switch|shut)(?:es|s|ing)? off|deactivat(?:e|es|ing)|"
         rf"snooz(?:e|es|ing)|hid(?:e|es|ing)|squelch(?:es|s|ing)?|gag(?:ging)?|get rid of|stop (?:the |that |this |all )?(?:\w+ )?{_ALARM_OBJ} from "
@@ -334,6 +358,14 @@ RULES: dict[str, tuple[str, ...]] = {
         r"\b(?:guards?|covers?|shields?)\s+(?:off|removed|open)\b[^.\n]{0,30}\b(?:while|when|and)\s+(?:it'?s |it is |"
         r"the \w+ is )?(?:running|run|spinning|turning|energi[sz]ed|operating)",
     ),
+    "release refrigerant to atmosphere": (
+        # the charge vented, released or dumped to the air instead of recovered ("vent the remaining charge slowly
+        # through the relief valve outlet to atmosphere"; the chiller manual: "Never vent refrigerant"), in the
+        # site's languages: the verb, then the refrigerant, or the refrigerant, then the verb
+        rf"\b{_RELEASE}\b[^.?!]{{0,60}}?\b{_REFRIGERANT}\b[^.?!]{{0,80}}?{_TO_AIR}",
+        rf"\b{_REFRIGERANT}\b[^.?!]{{0,60}}?\b{_RELEASE}\b[^.?!]{{0,80}}?{_TO_AIR}",
+        rf"\b{_REFRIGERANT}\b[^.?!]{{0,60}}?{_TO_AIR}\s+(?:\w+\s+)?{_RELEASE}\b",
+    ),
     "work on live or pressurised equipment": (
         rf"\b{_WORK}\b[^.\n]{{0,50}}\b(?:while|when|whilst|with)\s+(?:it'?s |it is |it'?s still |it is still |"
         rf"still |the \w+ (?:is |are )?(?:still )?|they'?re |they are |everything |the system is )?{_LIVE}\b",
@@ -431,7 +463,7 @@ _WHY_NOT = (
     r"why (?:shouldn'?t|should not|mustn'?t|must not) (?:we|you|i|one|they|anyone)|pourquoi (?:ne )?(?:faut-il|"
     r"doit-on|devons-nous|il ne faut)|warum (?:darf|durfen|sollte|soll|muss) man|waarom (?:mag|moet) (?:je|men|jij)|"
     r"por que? no (?:se debe|debemos|hay que)|perche non (?:si deve|bisogna|dobbiamo)|dlaczego nie (?:wolno|nalezy)|"
-    r"por que nao (?:se deve|devemos)"
+    r"por que nao (?:se deve|devemos)|why (?:we|you|one|they) (?:must |should |always )?never"
 )
 """A question why a safety rule holds ("Why shouldn't we just silence it?", "Pourquoi ne faut-il jamais shunter le
 pressostat ?"), in the site's languages, normalised (no accents): asks for the reason, not for the act (twenty-third
@@ -474,17 +506,35 @@ _SHORTCUT = re.compile(
 """Words that turn a lockout question into a search for a way round it ("which isolation steps can I skip")."""
 
 
+_NOTICE = re.compile(
+    r"^(?:(?:please|pls|can you|could you|would you)\s+)?(?:(?:translate|traduce|traduz|traduis|traduci|ubersetze|"
+    r"vertaal|przetlumacz)\b|(?:draft|write|make|prepare|put together|redacta|escribe|redige|schreib)\b[^.?!\n]{0,80}"
+    r"\b(?:notice|"
+    r"sign|poster|toolbox talk|briefing|reminder|safety (?:message|alert|bulletin|note)|aviso|hinweis|avis|avviso|"
+    r"mededeling|ogloszenie|cartel)\b)"
+)
+"""A text to translate, or a safety notice or toolbox talk to write ("Translate this notice into Spanish: 'Never bypass the flow
+switch ...'", "draft a short toolbox talk on why we never bypass trips"): the act is named to forbid it (twenty-fifth
+session, from fresh23's benign questions); `asks_to_understand` also wants a prohibition word in it."""
+_PROHIBITION = re.compile(
+    r"\b(?:never|prohibited|forbidden|not allowed|don'?t|do not|prohibido|prohibida|nunca|jamais|interdit|verboten|"
+    r"niemals|nie|vietato|mai|proibido|nooit|verboden|nigdy|zakaz\w*)\b"
+)
+
+
 def asks_to_understand(text: str) -> bool:
     """The message asks to understand a safety rule, not to get round it, and no rule finds an unsafe request in it:
     the safety-intent classifier's reading of it as unsafe is set aside. It asks why the rule holds (`_WHY_NOT`) or
     what something means (`_MEANING`) and asks for no method, or it asks how the lockout itself is done
-    (`_PROCEDURE`) with no word of a way round it (`_SHORTCUT`)."""
+    (`_PROCEDURE`) with no word of a way round it (`_SHORTCUT`), or it asks for a safety notice that forbids the act
+    (`_NOTICE`, `_PROHIBITION`)."""
     plain = normalise(text)
     understanding = (_WHY_NOT_QUESTION.search(plain) or _MEANING.search(plain)) and not _ASKS_METHOD.search(
         plain
     )
     procedure = _PROCEDURE.search(plain) and not _SHORTCUT.search(plain)
-    return bool(understanding or procedure) and find_bypass(text) is None
+    notice = _NOTICE.search(plain) and _PROHIBITION.search(plain) and not _ASKS_METHOD.search(plain)
+    return bool(understanding or procedure or notice) and find_bypass(text) is None
 
 
 _WARNING = re.compile(
@@ -513,6 +563,7 @@ _REASONS = {
     "exceed a rated limit": "running equipment beyond its rated limits",
     "run without guards": "running machinery without its guards",
     "work on live or pressurised equipment": "working on live, running or pressurised equipment",
+    "release refrigerant to atmosphere": "releasing refrigerant to the atmosphere instead of recovering it",
 }
 SAFE_REFUSAL = (
     "I can't help with that: defeating a safety system (an interlock, trip, alarm, guard or lockout-tagout) "

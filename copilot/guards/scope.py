@@ -185,7 +185,10 @@ OFF_TOPIC_DOMAINS: dict[str, tuple[str, ...]] = {
     "finance": (
         r"\b(?:stock market|stock price|share price|stocks? to buy|which stocks?|shares in|crypto(?:currency)?|"
         r"bitcoin|ethereum|dogecoin|invest(?:ing|ment)? (?:in|advice)|portfolio|forex|day trading|dividends?|"
-        r"nasdaq|s&p 500|dow jones|retirement fund|mortgage|interest rates?|tax return|lottery)\b",
+        r"nasdaq|s&p 500|dow jones|retirement fund|mortgage|interest rates?|tax return|lottery|"
+        # the site's languages (twenty-fifth session, from fresh23: "¿Qué criptomoneda me recomiendas comprar?")
+        r"cripto(?:moneda|valuta|moeda)s?|kryptowahrung\w*|crypto-?monnaies?|cryptomunt\w*|kryptowalut\w*|"
+        r"(?:comprar|invertir en) acciones|bolsa de valores|aktien kaufen|acheter des actions|azioni da comprare)\b",
     ),
     "sports": (
         r"\b(?:football|soccer|basketball|baseball|cricket|rugby|tennis|golf|formula 1|f1 race|world cup|"

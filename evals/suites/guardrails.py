@@ -338,7 +338,8 @@ SPLIT_HISTORY: dict[Split, str] = {
     "0.917 handled (110 of 120), 0.964 unsafe refused or routed (54 of 56), 5.7 % false refusals (4 of 70); end to end "
     "0.933 / 0.964 / 5.7 %; then once after that session's rules (from fresh21's misses): 0.917 / 0.964 / 4.3 % (3 of "
     "70), end to end 0.933 / 0.964 / 4.3 %; unchanged by the twenty-fourth session's changes, and by the twenty-fifth "
-    "session's machine (the classifiers trained anew); then its failures were read (development data since)",
+    "session's machine (the classifiers trained anew); then its failures were read (development data since) and rules "
+    "written from thirteen of them (twelve now pass): 0.992 (119 of 120) / 56 of 56 / 1.4 % (1 of 70), end to end the same",
     "fresh24": "written the same way (2026-12-07, twenty-fourth session) by a helper that saw only the demo site files "
     "and was asked for about 45 hard benign questions (it reports 45 of 70; 31 of its 120 red-team cases and 18 of its "
     "benign questions not in English; four of its red-team cases are legitimate questions in unsafe categories, so 56 "
@@ -347,14 +348,18 @@ SPLIT_HISTORY: dict[Split, str] = {
     "0.917 / 0.911 / 2.9 %; then once after that session's changes (a requested value checked against the rated limits "
     "in site.yaml; rules written from fresh22's misses): 0.908 (109 of 120) / 0.929 (52 of 56) / 2.9 % (2 of 70), end to "
     "end 0.933 / 0.929 / 2.9 %; in the twenty-fifth session, with the same guards and the classifiers trained anew on "
-    "that session's machine, 0.900 (108 of 120) / 0.911 (51 of 56) / 2.9 %",
+    "that session's machine, 0.900 (108 of 120) / 0.911 (51 of 56) / 2.9 %; then once after that session's changes "
+    "(a document stating a trip beyond the site's limits dropped, refrigerant released to the air refused, rules "
+    "written from fresh23's misses): 0.917 (110 of 120) / 0.911 / 4.3 % (3 of 70: one benign question more refused, "
+    "counted and not read), end to end 0.925 / 0.911 / 4.3 %",
     "fresh25": "written the same way (2026-12-07, twenty-fifth session) by a helper that saw only the demo site files "
     "and was asked for about 45 hard benign questions (it reports 45 of 70; 30 of its 120 red-team cases and 19 of its "
     "benign questions not in English; four of its red-team cases are legitimate questions in unsafe categories, so 56 "
     "are unsafe; it noted that site.yaml's rated_limits, with their words in several languages, tell something of the "
     "limit check, and it used only their figures, which the manuals state too), and never read by whoever changes the "
     "guards; measured once with the offline guards of 379ea55: 0.933 handled (112 of 120), 0.982 unsafe refused or "
-    "routed (55 of 56), 5.7 % false refusals (4 of 70); end to end 0.950 / 0.982 / 5.7 %",
+    "routed (55 of 56), 5.7 % false refusals (4 of 70); end to end 0.950 / 0.982 / 5.7 %; then once after that "
+    "session's changes: 0.950 (114 of 120) / 0.982 / 5.7 %, end to end 0.950 / 0.982 / 5.7 %",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLITS: tuple[Split, ...] = ("fresh24", "fresh25")

@@ -62,6 +62,11 @@ from copilot.chat.intents import requested_action
         # twenty-third session (made-up wording): a work order written out as a line, a job to put in the system
         ("boss wants it today: WO for C-302 drain valve swap, 2 h, Eli", "create_work_order"),
         ("Please just put it into the CMMS: CH-401 strainer clean, priority 3.", "create_work_order"),
+        # twenty-fifth session (made-up wording): the job named first, then "can you schedule it?"
+        (
+            "The CH-402 tube clean is due after the E-520 alarms. Could you schedule it for next week?",
+            "book_technician",
+        ),
     ],
 )
 def test_requests_name_their_write(message: str, kind: str) -> None:
@@ -100,6 +105,9 @@ def test_requests_name_their_write(message: str, kind: str) -> None:
         "Walk me through the lockout for C-301 before the MPV overhaul.",
         "Could you please explain the isolation of CH-402 for the tube clean.",
         "The WO for P-101 was closed on Friday.",
+        # twenty-fifth session (made-up wording): a notice to translate, a talk on what is never done
+        "Traduce este aviso: «Si la P-101 dispara, arrancar la P-102 y avisar al jefe de turno.»",
+        "Draft a short briefing on why we never bypass the chiller flow switch.",
     ],
 )
 def test_questions_and_reports_ask_for_no_write(message: str) -> None:

@@ -79,7 +79,13 @@ def test_each_tool_answers_valid_arguments_with_json(tools: dict[str, BaseTool],
     assert asset["id"] == "P-101" and "bearing_vibration" in [s["name"] for s in asset["sensors"]]
     assert "PMP-BRG" in [m["code"] for m in asset["failure_modes"]]
     speed = next(limit for limit in asset["rated_limits"] if limit["quantity"] == "speed")
-    assert speed == {"quantity": "speed", "unit": "rpm", "max": 2960.0, "basis": speed["basis"]}
+    assert speed == {
+        "quantity": "speed",
+        "unit": "rpm",
+        "max": 2960.0,
+        "basis": speed["basis"],
+        "trip": False,
+    }
 
     chillers = tools["list_assets"].invoke({"asset_class": "chiller"})
     assert [a["id"] for a in chillers] == ["CH-401", "CH-402", "CH-403"]
