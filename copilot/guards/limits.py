@@ -168,7 +168,9 @@ class RatedLimits:
             for prefix, class_id in prefixes.items()
         ]
         self._trip_codes = {
-            (spec.id, limit.quantity): [code.lower() for code in _CODE.findall(limit.basis)]
+            (spec.id, limit.quantity): [
+                re.compile(rf"\b{re.escape(code.lower())}\b") for code in _CODE.findall(limit.basis)
+            ]
             for spec in site.asset_classes
             for limit in spec.rated_limits
         }
@@ -280,7 +282,7 @@ class RatedLimits:
             codes = [
                 m.start()
                 for code in self._trip_codes[(spec.id, limit.quantity)]
-                for m in re.finditer(rf"\b{code}\b", sentence)
+                for m in code.finditer(sentence)
             ]
             if words is None and not codes:
                 bare = bare or limit
@@ -314,8 +316,7 @@ class RatedLimits:
                 offset = cursor if offset < 0 else offset
                 cursor = offset + len(sentence)
                 for match in _QUANTITY.finditer(sentence):
-                    cue = _setting_cue(sentence, match, row=row)
-                    if cue is None:
+                    if not _states_setting(sentence[: match.start()], row=row):
                         continue
                     named = self._named(mentioned, offset + match.start())
                     if named is None:
@@ -346,12 +347,10 @@ _COMPARE = re.compile(r"(?:\babove|\bover|>|\bbelow|\bunder|<)\s*$")
 """A comparison right before a value, as a manual's table gives a trip: "> 7.1 mm/s (A-211)", "Above 8.0 mm/s"."""
 
 
-def _setting_cue(sentence: str, match: re.Match[str], *, row: bool) -> int | None:
-    """Where the words that make a value a setting start: a setting word right before it, or, in a table row, a
-    comparison; None for a value that is not stated as a setting (a reading: "A-211 trip at 7.8 mm/s")."""
-    before = sentence[: match.start()]
-    found = _SETTING.search(before) or (_COMPARE.search(before) if row else None)
-    return None if found is None else found.start()
+def _states_setting(before: str, *, row: bool) -> bool:
+    """The words right before a value make it a setting: a setting word, or, in a table row, a comparison; a reading
+    ("A-211 trip at 7.8 mm/s") is not one."""
+    return bool(_SETTING.search(before) or (row and _COMPARE.search(before)))
 
 
 _STATE_QUESTION = re.compile(r"^(?:is|are|was|were|isn'?t|aren'?t)\b")
