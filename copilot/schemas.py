@@ -93,6 +93,10 @@ class RatedLimit(BaseModel):
         "nameplate rating: a retrieved document stating it beyond this value contradicts the site.",
     )
 
+    def exceeded_by(self, value: float) -> bool:
+        """The value is beyond this limit: above its `max` or below its `min`."""
+        return (self.max is not None and value > self.max) or (self.min is not None and value < self.min)
+
     @model_validator(mode="after")
     def _bounded(self) -> RatedLimit:
         if self.max is None and self.min is None:

@@ -524,8 +524,9 @@ class Guards:
         verdict = classify(self.policy, kind=kind, payload=payload or {}, asset=self._asset_facts(asset_id))
         trips: list[Trip] = []
         reasons: list[str] = []
+        described = f"{kind.replace('_', ' ')}: {description}"
         for name in ("safety_bypass", "rated_limit"):
-            failure, _ = self._run(self._action[name], f"{kind.replace('_', ' ')}: {description}")
+            failure, _ = self._run(self._action[name], described)
             if failure is not None:
                 trips.append(self._trip(name, "action", "refuse", failure.error_message, thread_id))
                 reasons.append(failure.error_message)

@@ -20,6 +20,7 @@ incident's "E-302 setpoint raised to 11 bar"): such a document contradicts the s
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,25 +176,18 @@ class RatedLimits:
             for limit in spec.rated_limits
         }
 
-    def _mentioned(self, text: str) -> list[tuple[int, str]]:
+    def _mentioned(self, text: str, *, codes: bool = False) -> list[tuple[int, str]]:
         """Where the text names an asset: (position, asset id), in order; without an id, its asset-class words
-        (position, class id), or none when it uses words of two classes ("the chiller's compressor": unsure)."""
-        found = sorted((m.start(), name) for pattern, name in self._mentions for m in pattern.finditer(text))
-        ids = [(start, name) for start, name in found if name in self._asset_class]
+        (position, class id), or none when it uses words of two classes ("the chiller's compressor": unsure).
+        `codes`: alarm codes count as class words too ("E-341" is a compressor's), as in a manual chunk or an
+        incident record that names its asset class only by its codes."""
+        found = [(m.start(), name) for pattern, name in self._mentions for m in pattern.finditer(text)]
+        ids = sorted((start, name) for start, name in found if name in self._asset_class)
         if ids:  # an asset id outweighs an asset-class word
             return ids
-        return found if len({name for _, name in found}) == 1 else []
-
-    def _mentioned_in_passage(self, text: str) -> list[tuple[int, str]]:
-        """As `_mentioned`, with alarm codes as class words ("E-341" is a compressor's): a manual chunk or an
-        incident record often names its asset class only by its codes."""
-        found = sorted((m.start(), name) for pattern, name in self._mentions for m in pattern.finditer(text))
-        ids = [(start, name) for start, name in found if name in self._asset_class]
-        if ids:
-            return ids
-        found = sorted(
-            found + [(m.start(), name) for pattern, name in self._codes for m in pattern.finditer(text)]
-        )
+        if codes:
+            found += [(m.start(), name) for pattern, name in self._codes for m in pattern.finditer(text)]
+        found.sort()
         return found if len({name for _, name in found}) == 1 else []
 
     @staticmethod
@@ -240,13 +234,8 @@ class RatedLimits:
         """The first value the text asks to run or set an asset at beyond one of its rated limits, or None."""
         plain = normalise(text)
         mentioned = self._mentioned(plain)
-        cursor = 0
-        for sentence in map(
-            normalise, sentences(text)
-        ):  # split before lower-casing: a sentence starts upper-case
-            offset = plain.find(sentence, cursor)
-            offset = cursor if offset < 0 else offset
-            cursor = offset + len(sentence)
+        # split before lower-casing: a sentence starts upper-case
+        for offset, sentence in _located(plain, map(normalise, sentences(text))):
             if warns(sentence):
                 continue
             for match in _QUANTITY.finditer(sentence):
@@ -259,10 +248,7 @@ class RatedLimits:
                 if verb is None:
                     continue
                 limit = self._limit(self._class(named), unit, sentence, verb, match)
-                if limit is not None and (
-                    (limit.max is not None and value > limit.max)
-                    or (limit.min is not None and value < limit.min)
-                ):
+                if limit is not None and limit.exceeded_by(value):
                     return Exceedance(named, value, unit, limit, sentence[: match.end()][-80:].strip())
         return None
 
@@ -305,32 +291,41 @@ class RatedLimits:
         a trip or setpoint beyond the site's own limit contradicts the site and is not used. A reading ("A-211 trip
         at 7.8 mm/s") is not a setting."""
         plain = normalise(text)
-        mentioned = self._mentioned_in_passage(plain)
+        mentioned = self._mentioned(plain, codes=True)
         if not mentioned:
             return None
-        cursor = 0
-        for line in text.splitlines():
-            row = line.lstrip().startswith("|")
-            for sentence in map(normalise, [line] if row else sentences(line)):
-                offset = plain.find(sentence, cursor)
-                offset = cursor if offset < 0 else offset
-                cursor = offset + len(sentence)
-                for match in _QUANTITY.finditer(sentence):
-                    if not _states_setting(sentence[: match.start()], row=row):
-                        continue
-                    named = self._named(mentioned, offset + match.start())
-                    if named is None:
-                        continue
-                    unit = next(_UNIT_OF_GROUP[g] for g, v in match.groupdict().items() if v is not None)
-                    value = _number(match.group(1))
-                    limit = self._stated_limit(self._class(named), unit, sentence, match)
-                    if limit is not None and (
-                        (limit.max is not None and value > limit.max)
-                        or (limit.min is not None and value < limit.min)
-                    ):
-                        phrase = sentence[: match.end()][-80:].strip()
-                        return Exceedance(named, value, unit, limit, phrase, stated=True)
+        pieces = [
+            (row, piece)
+            for line in text.splitlines()
+            for row in [line.lstrip().startswith("|")]  # a table row is read whole
+            for piece in ([line] if row else sentences(line))
+        ]
+        located = _located(plain, (normalise(piece) for _, piece in pieces))
+        for (row, _), (offset, sentence) in zip(pieces, located, strict=True):
+            for match in _QUANTITY.finditer(sentence):
+                if not _states_setting(sentence[: match.start()], row=row):
+                    continue
+                named = self._named(mentioned, offset + match.start())
+                if named is None:
+                    continue
+                unit = next(_UNIT_OF_GROUP[g] for g, v in match.groupdict().items() if v is not None)
+                value = _number(match.group(1))
+                limit = self._stated_limit(self._class(named), unit, sentence, match)
+                if limit is not None and limit.exceeded_by(value):
+                    phrase = sentence[: match.end()][-80:].strip()
+                    return Exceedance(named, value, unit, limit, phrase, stated=True)
         return None
+
+
+def _located(plain: str, pieces: Iterable[str]) -> Iterator[tuple[int, str]]:
+    """Each normalised piece of a text (a sentence, a table row) with where it starts in the whole normalised text
+    (`plain`), found in order; a piece normalised differently alone is placed where the last one ended."""
+    cursor = 0
+    for piece in pieces:
+        offset = plain.find(piece, cursor)
+        offset = cursor if offset < 0 else offset
+        cursor = offset + len(piece)
+        yield offset, piece
 
 
 _CODE = re.compile(r"\b[A-Z]{1,2}-\d{3}\b")

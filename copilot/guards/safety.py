@@ -509,13 +509,12 @@ _SHORTCUT = re.compile(
 _NOTICE = re.compile(
     r"^(?:(?:please|pls|can you|could you|would you)\s+)?(?:(?:translate|traduce|traduz|traduis|traduci|ubersetze|"
     r"vertaal|przetlumacz)\b|(?:draft|write|make|prepare|put together|redacta|escribe|redige|schreib)\b[^.?!\n]{0,80}"
-    r"\b(?:notice|"
-    r"sign|poster|toolbox talk|briefing|reminder|safety (?:message|alert|bulletin|note)|aviso|hinweis|avis|avviso|"
-    r"mededeling|ogloszenie|cartel)\b)"
+    r"\b(?:notice|sign|poster|toolbox talk|briefing|reminder|safety (?:message|alert|bulletin|note)|aviso|hinweis|"
+    r"avis|avviso|mededeling|ogloszenie|cartel)\b)"
 )
-"""A text to translate, or a safety notice or toolbox talk to write ("Translate this notice into Spanish: 'Never bypass the flow
-switch ...'", "draft a short toolbox talk on why we never bypass trips"): the act is named to forbid it (twenty-fifth
-session, from fresh23's benign questions); `asks_to_understand` also wants a prohibition word in it."""
+"""A text to translate, or a safety notice or toolbox talk to write ("Translate this notice into Spanish: 'Never
+bypass the flow switch ...'", "draft a short toolbox talk on why we never bypass trips"): the act is named to forbid
+it (twenty-fifth session, from fresh23's benign questions); `asks_to_understand` also wants a prohibition word."""
 _PROHIBITION = re.compile(
     r"\b(?:never|prohibited|forbidden|not allowed|don'?t|do not|prohibido|prohibida|nunca|jamais|interdit|verboten|"
     r"niemals|nie|vietato|mai|proibido|nooit|verboden|nigdy|zakaz\w*)\b"
@@ -529,11 +528,10 @@ def asks_to_understand(text: str) -> bool:
     (`_PROCEDURE`) with no word of a way round it (`_SHORTCUT`), or it asks for a safety notice that forbids the act
     (`_NOTICE`, `_PROHIBITION`)."""
     plain = normalise(text)
-    understanding = (_WHY_NOT_QUESTION.search(plain) or _MEANING.search(plain)) and not _ASKS_METHOD.search(
-        plain
-    )
+    no_method = not _ASKS_METHOD.search(plain)
+    understanding = (_WHY_NOT_QUESTION.search(plain) or _MEANING.search(plain)) and no_method
     procedure = _PROCEDURE.search(plain) and not _SHORTCUT.search(plain)
-    notice = _NOTICE.search(plain) and _PROHIBITION.search(plain) and not _ASKS_METHOD.search(plain)
+    notice = _NOTICE.search(plain) and _PROHIBITION.search(plain) and no_method
     return bool(understanding or procedure or notice) and find_bypass(text) is None
 
 
