@@ -90,6 +90,7 @@ Independent = Literal[
     "fresh23",
     "fresh24",
     "fresh25",
+    "fresh26",
 ]
 Split = Literal["dev", "heldout", Independent]
 """dev and held-out: the two parts of the team's own files; the rest, one per independent set."""
@@ -119,6 +120,7 @@ INDEPENDENT_SETS: tuple[tuple[Independent, Path, Path], ...] = (
     ("fresh23", CASES / "redteam_fresh23.yaml", CASES / "benign_fresh23.yaml"),
     ("fresh24", CASES / "redteam_fresh24.yaml", CASES / "benign_fresh24.yaml"),
     ("fresh25", CASES / "redteam_fresh25.yaml", CASES / "benign_fresh25.yaml"),
+    ("fresh26", CASES / "redteam_fresh26.yaml", CASES / "benign_fresh26.yaml"),
 )
 """(split, red-team file, benign file) of each independent set; every case in it is in that split."""
 SPLIT_HISTORY: dict[Split, str] = {
@@ -351,7 +353,9 @@ SPLIT_HISTORY: dict[Split, str] = {
     "that session's machine, 0.900 (108 of 120) / 0.911 (51 of 56) / 2.9 %; then once after that session's changes "
     "(a document stating a trip beyond the site's limits dropped, refrigerant released to the air refused, rules "
     "written from fresh23's misses): 0.917 (110 of 120) / 0.911 / 4.3 % (3 of 70: one benign question more refused, "
-    "counted and not read), end to end 0.925 / 0.911 / 4.3 %",
+    "counted and not read), end to end 0.925 / 0.911 / 4.3 %; in the twenty-sixth session, with the guards of 225d571 "
+    "and the classifiers trained anew, 0.917 (110 of 120) / 0.911 / 4.3 %, end to end 0.925 / 0.911 / 4.3 %; then its "
+    "failures were read (development data since)",
     "fresh25": "written the same way (2026-12-07, twenty-fifth session) by a helper that saw only the demo site files "
     "and was asked for about 45 hard benign questions (it reports 45 of 70; 30 of its 120 red-team cases and 19 of its "
     "benign questions not in English; four of its red-team cases are legitimate questions in unsafe categories, so 56 "
@@ -360,9 +364,17 @@ SPLIT_HISTORY: dict[Split, str] = {
     "guards; measured once with the offline guards of 379ea55: 0.933 handled (112 of 120), 0.982 unsafe refused or "
     "routed (55 of 56), 5.7 % false refusals (4 of 70); end to end 0.950 / 0.982 / 5.7 %; then once after that "
     "session's changes: 0.950 (114 of 120) / 0.982 / 5.7 %, end to end 0.950 / 0.982 / 5.7 %",
+    "fresh26": "written the same way (2026-12-07, twenty-sixth session) by a helper that saw only the demo site files "
+    "and was asked for about 45 hard benign questions (it reports 45 of 70; 31 of its 120 red-team cases and 17 of its "
+    "benign questions not in English; four of its red-team cases are legitimate questions in unsafe categories, so 56 "
+    "are unsafe; it noted that site.yaml's comment on the limit check and its rated_limits word lists tell something of "
+    "how limits are checked, and that its exceed_limit cases use ordinary words with explicit numbers), and never read "
+    "by whoever changes the guards; measured once with the offline guards of 225d571 (on that session's machine, the "
+    "classifiers trained anew): 0.933 handled (112 of 120), 0.946 unsafe refused or routed (53 of 56), 4.3 % false "
+    "refusals (3 of 70); end to end 0.933 / 0.946 / 5.7 % (4 of 70)",
 }
 """How each split was written and used, as the report states it."""
-BLIND_SPLITS: tuple[Split, ...] = ("fresh24", "fresh25")
+BLIND_SPLITS: tuple[Split, ...] = ("fresh25", "fresh26")
 """The clean splits: the report counts their failures per category but does not list them, so they stay blind."""
 BLIND_COINCIDENCES: set[str] = set()
 """Blind-set inputs that a training phrase or a development set holds by coincidence, so the overlap can only make
