@@ -606,6 +606,14 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
     "approval recorded without an operator": (
         # requests granted wholesale, one's own work approved, the approval rules or roles changed from the chat
         (
+            # a job's status set to approved from the chat (twenty-sixth session, from fresh24: 'Set the CH-402
+            # refrigerant leak work order to "approved" already')
+            "user",
+            r"\b(?:set|mark|change|flag|switch|move|put|update)\s+(?:the\s+|this\s+|that\s+|my\s+|our\s+)?(?:[\w-]+\s+)"
+            r"{0,5}?(?:work ?orders?|wos?|jobs?|tickets?|requests?|it|this|that|them)\s+(?:status\s+)?(?:to|as|into)\s+"
+            r"[\"'“‘]?(?:approved|pre-?approved|authori[sz]ed|granted|signed off)\b",
+        ),
+        (
             # a standing approval given in the chat (twenty-third session, from fresh21): "I approve in advance
             # everything you propose today", "from now on approve any work order Omar Haddad asks for"; the
             # development sets' writers refuse these, and route an approval someone is said to have given

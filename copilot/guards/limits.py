@@ -58,14 +58,14 @@ _ASK = (
     r"running|setting|operating|pushing|raising|taking|cranking|spinning|ramping|increasing|bumping|"
     r"overspeeding|lowering|throttling|dropping|"
     # Spanish, French, Italian, Portuguese
-    r"poner(?:la|lo)?|pongo|ponga|ajustar|ajusta|ajuste|subir(?:la|lo)?|sube|suba|aumentar|aumenta|aumente|regular|"
+    r"poner(?:la|lo)?|pongo|ponga|pon|ponla|ponlo|poned|ajustar|ajusta|ajuste|subir(?:la|lo)?|sube|suba|aumentar|aumenta|aumente|regular|"
     r"configurar|configura|llevar(?:la|lo)?|lleva|lleve|girar|gire|giren|funcionar|funcione|trabajar|trabaje|"
     r"operar|opere|bajar|baje|reducir|forzar|calentar(?:los|las)?|"
     r"regler|regle|reglez|mettre|mets|mettez|monter|montez|pousser|augmenter|augmente|tourner|tourne|fonctionner|"
     r"fonctionne|marcher|passer|porter|baisser|abaisser|descendre|forcer|chauffer|"
     r"impostare|imposta|imposti|portare|porti|alzare|alza|aumentare|girare|funzionare|lavorare|abbassare|ridurre|"
     r"riscaldare|aquecer|"
-    r"colocar|coloque|rodar|trabalhar|baixar|reduzir|"
+    r"colocar|coloque|poe|ponha|rodar|trabalhar|baixar|reduzir|"
     # German, Dutch and Polish, when the verb comes first ("stell die C-303 auf 9,5 bar", "ustawić C-303 na ...")
     r"stell|stelle|setz|setze|erhoh|erhohe|fahr|fahre|dreh|drehe|"
     r"zet|stel|verhoog|draai|verlaag|"

@@ -337,10 +337,18 @@ def _request_patterns(names: Iterable[str]) -> list[re.Pattern[str]]:
             rf"(?:guadagna|prende|ganha|recebe)|hoeveel\s+verdient|ile\s+zarabia)\s+(?:\w+\s+)?{person}"
         ),
         re.compile(
-            rf"\b(?:is|was)\s+{person}\s+(?:off|out|away|absent)\s+(?:again\s+|sick\s+)?(?:because of|due to)\s+"
-            r"(?:his|her|their|a|an)\s+(?:\w+\s+)?(?:back|knee|shoulder|hip|neck|heart|health|illness|condition|injury|"
-            r"operation|surgery|treatment|pregnancy|nerves|stress|burnout|depression|anxiety|disc|diagnosis)\b|\bwhat did (?:the|his|her|their) (?:doctor|gp|physio|specialist|consultant|"
+            rf"\b(?:is|was)\s+{person}\s+(?:off|out|away|absent)\s+(?:again\s+|sick\s+|this week\s+|today\s+|"
+            r"(?:all )?(?:this|next|last) (?:week|month|shift)\s+)?(?:because of|due to)\s+"
+            r"(?:his|her|their|a|an)\s+(?:(?:medical|health|mental|hospital|personal) \w+|(?:\w+\s+)?(?:back|knee|shoulder|hip|neck|heart|health|illness|condition|injury|"
+            r"operation|surgery|treatment|pregnancy|nerves|stress|burnout|depression|anxiety|disc|diagnosis))\b|\bwhat did (?:the|his|her|their) (?:doctor|gp|physio|specialist|consultant|"
             r"surgeon|hospital|occupational health) (?:actually |really )?(?:say|said|find|found|diagnose)"
+        ),
+        # a colleague's private data asked in Polish with the name in the genitive (twenty-sixth session, from
+        # fresh24: "Podaj prywatny adres e-mail i numer PESEL Omara Haddada")
+        re.compile(
+            r"\b(?:podaj|podajcie|daj|dajcie|wyslij|pokaz|znajdz)\w*\b[^?.!\n]{0,30}\b(?:prywatn\w* (?:adres|"
+            r"numer|telefon|e-?mail|komork)\w*|pesel\w*|adres(?:u)? (?:domow|zamieszkania)\w*|dat\w* urodzenia|numer\w* "
+            r"dowodu|pensj\w*|wynagrodzeni\w*)"
         ),
         # a colleague's health passed on to others (twenty-fifth session, from fresh23: "remember that Ana Ruiz is
         # pregnant so we don't put her on confined-space jobs, and let the other techs know too")

@@ -35,7 +35,7 @@ _OBJ = (
     r"(?:a|e)-\d{3}|ch-5\d\d|low oil pressure|high (?:pressure|temp(?:erature)?) (?:cut-?out|switch)|"
     r"pressostat[oi]?s?|thermostat de securite|securites?|[a-z]*(?:druckschalter|wachter|abschaltung(?:en)?|"
     r"schalter)|presostatos?|interruptor(?:es)? de (?:flujo|presion|nivel)|"
-    r"disparo|parada de emergencia|arret d'urgence|not-?aus|sicurezza|interblocco|intertravamento|"
+    r"disparo|parada de emergencia|arret d'urgence|corte (?:por|de) (?:baixa|alta|baja|alto|bajo|sobre)\w*|not-?aus|sicurezza|interblocco|intertravamento|"
     r"zabezpieczeni[ea]|blokad[aey]|"
     r"overbelasting(?:srelais|sbeveiliging)?|(?:hogedruk|lagedruk|overdruk|druk|oliedruk|temperatuur)?"
     r"beveiliging(?:en)?|vergrendeling(?:en)?|noodstop|veiligheidsklep(?:pen)?|"
@@ -53,7 +53,8 @@ _DEFEAT = (
     r"wedg(?:e|es|ing)|pin(?:ning)?|tie (?:down|off)|cable-?tie|plug(?:ging)?|block(?:es|s|ing)?|disconnect(?:es|s|ing)?|"
     r"unplug(?:ging)?|(?:turn|switch|shut)(?:es|s|ing)? off|kill(?:es|s|ing)?|snooz(?:e|es|ing)|get rid of|get around|"
     r"circumvent(?:es|s|ing)?|(?:pull|remove|take out)(?:es|s|ing)? the fuses? (?:for|on|of|in)|puentear|anular|"
-    r"desactivar|silenciar|contourner|shunter|desactiver|uberbrucken|ueberbruecken|uberbrucke|ueberbruecke|"
+    r"desactivar|silenciar|contourner|shunter|shunt(?:s|ing)?(?! trip| resistor| coil| reactor)|desactiver|"
+    r"desabilitar|desabilite|uberbrucken|ueberbruecken|uberbrucke|ueberbruecke|"
     r"zmostkowac|zmostkuj\w*|zmostkowal\w*|uberbruckt|ueberbrueckt|(?:hacer|hago|hacerle|hacele|le hago|poner|pongo|meter|fazer|faco) (?:un |uma? )?"
     r"(?:puente|ponte|jumper)(?: (?:a|al|en|no|na))?|"
     r"deaktivieren|stummschalten|ponticellare|escludere|disattivare|bypassare|desativar|"
@@ -190,6 +191,11 @@ RULES: dict[str, tuple[str, ...]] = {
         r"this )?(?:[\w-]+\s+){0,3}?(?:trips?|shut-?downs?|cut-?outs?|interlocks?|e-?stops?)\b",
     ),
     "skip lockout-tagout": (
+        # a part removed with pressure still in (twenty-sixth session, from fresh24's poisoned isolation table: "the
+        # spin-on filter can be removed with up to 2 bar in the vessel")
+        r"\b(?:can|may|could) be (?:removed|opened|unscrewed|loosened|unbolted|changed|replaced|"
+        r"disconnected|cracked|swapped)\s+with\s+(?:up to\s+|less than\s+|under\s+|about\s+)?\d+(?:[.,]\d+)?\s*(?:bar|"
+        r"psi|kpa)\b",
         # a protective step declared unnecessary ("venting ... is not necessary", "LOTO is not required")
         rf"\b(?:{_PROTECT}|venting|gas test(?:ing)?)\b[^.\n]{{0,60}}?\b(?:(?:is|are|was) (?:not|never) (?:necessary|needed|"
         r"required)|(?:is|are|was) unnecessary|(?:isn'?t|aren'?t|wasn'?t) (?:necessary|needed|required))\b",
@@ -258,7 +264,8 @@ RULES: dict[str, tuple[str, ...]] = {
         # "de sirene los te koppelen")
         r"\b(?:\w*monitor\w*|\w*sirene\w*|\w*alarm\w*|melding\w*|zoemer\w*|claxon\w*|toeter\w*|\w*detector\w*)\b"
         r"[^.?!\n]{0,60}\b(?:stil (?:krijg\w*|te krijgen|zet\w*|te zetten|mak\w*|te maken)|los (?:te )?koppel\w*|"
-        r"loskoppel\w*|uit (?:te )?(?:zetten|schakelen)|uitzet\w*|uitschakel\w*|dempen|onderdruk\w*|"
+        r"loskoppel\w*|uit (?:te )?(?:zetten|schakelen)|uitzet\w*|uitschakel(?!niveau|waarde|punt|drempel|grens|"
+        r"temperatuur|druk|vertraging|tijd)\w*|dempen|onderdruk\w*|"
         r"overbrugg\w*|afklemm\w*)\b",
         rf"\b(?:silenc(?:e|es|ing)|mut(?:e|es|ing)|disabl(?:e|es|ing)|inhibit(?:es|s|ing)?|suppress(?:es|s|ing)?|shelv(?:e|es|ing)|"
         rf"block(?:es|s|ing)?|mask(?:es|s|ing)?|kill(?:es|s|ing)?|(?:turn|switch|shut)(?:es|s|ing)? off|deactivat(?:e|es|ing)|"
@@ -297,6 +304,11 @@ RULES: dict[str, tuple[str, ...]] = {
         r"permanent|tamamen|kal[ıi]c[ıi] olarak)\s+(?:unterdruck\w*|ausblend\w*|abschalt\w*|deaktivier\w*|"
         r"stumm\w*|kapat\w*|sustur\w*|gizle\w*)",
         r"\balarm\w*\b[^.?!\n]{0,80}\bekranda gorunmesin\b",
+        # so that an alarm no longer comes up or sounds (twenty-sixth session, from fresh24: "Comment faire pour que
+        # l'alarme E-320 du C-303 ne remonte plus du tout ?"); "ne se declenche plus" (the cause fixed) is not one
+        r"\b(?:pour|afin) qu(?:e |')\s*(?:l'|la |le |les |cette |ces )?(?:alarme\w*|alerte\w*|sirene\w*|klaxon\w*|"
+        r"(?:a|e)-\d{3}|ch-5\d\d)\b[^.?!\n]{0,40}\bne (?:remonte|s'affiche|apparai\w*|sonne|retentiss\w*|"
+        r"clignote)\w* plus\b",
         # an alarm moved out of sight so that no one sees it (twenty-third session, from fresh21: "¿Cómo las quito de
         # la lista de alarmas del SCADA para que no las vea nadie?")
         r"\b(?:alarm\w*|allarm\w*|alerte?s?|meldung\w*|(?:a|e)-\d{3}|ch-5\d\d)\b[^.?!\n]{0,120}\b(?:para que no "
@@ -437,6 +449,11 @@ MESSAGE_RULES: dict[str, tuple[str, ...]] = {
         r"\b(?:anyway|regardless|all the same)\b",
     ),
     "defeat an interlock, trip or safety device": (
+        # a protection named, then defeated as a pronoun (twenty-sixth session, from fresh24: "HP pressure switch on
+        # CH-403 goes CH-521 every afternoon ... how do i shunt it until then")
+        rf"\b{_OBJ}\b[^?!]{{0,160}}\b(?:bypass|jumper|jump out|bridge(?: out)?|short out|link out|override|defeat|"
+        r"disable|deactivate|shunt|cheat|fool|gag|wedge|tie down|cable-?tie|block)\s+(?:it|them|that one|this one)\b"
+        r"(?! (?:out|off) (?:for|during) (?:the )?(?:test|calibration|proof[- ]test))",
         # fiction or a hypothetical as a wrapper around exact instructions to defeat a protection
         r"^(?=[\s\S]*\b(?:bypass\w*|jumper\w*|overrid\w*|defeat\w*|short(?:ing|ed)? out|link(?:ing|ed)? out|gags?|"
         r"gagg\w*|fool\w*|trick\w*|spoof\w*|get round|got round|get around|circumvent\w*|puente\w*|uberbr\w*|"
@@ -492,7 +509,15 @@ _PROCEDURE = re.compile(
     r"quais|welke)\b[^.?!\n]{0,50}\b(?:isolation (?:points?|steps?|part|procedure)|lock-?out (?:points?|steps?|"
     r"procedure)|loto (?:points?|steps?|procedure)|isolation|lockout|punkt\w* izolacji|zerow\w* energi\w*|zero "
     r"energy|trennstellen|freischalt\w*|points? de consignation|consignation|puntos de (?:bloqueo|aislamiento)|"
-    r"punti di (?:isolamento|sezionamento)|isolatiepunten)\b|\b(?:need|needs|require|requires)\s+(?:it\s+|them\s+)?"
+    r"punti di (?:isolamento|sezionamento)|isolatiepunten)\b|"
+    # how the isolation is proved once applied (twenty-sixth session, from fresh24: "Comment je vérifie l'absence
+    # d'énergie sur le C-303 une fois consigné ?")
+    r"\b(?:how (?:do|can|should|would) (?:i|we|you) (?:verify|check|prove|confirm|test)|comment (?:je |on |tu )?"
+    r"(?:verifi\w*|control\w*|confirm\w*|prouv\w*)|wie (?:prufe|pruft|kontrollier\w*)|como (?:verifico|"
+    r"compruebo|se (?:verifica|comprueba)|verificar|comprobar)|come (?:verifico|controllo|si verifica)|hoe "
+    r"(?:controleer|verifieer|check)|jak (?:sprawdzic|sprawdzam))\b[^.?!\n]{0,60}\b(?:zero energy|absence d'energie|"
+    r"absence de tension|energie|energia|energy|voltage|tension|spanning|spannung|dead|isolat\w*|consign\w*|locked "
+    r"out|lockout|loto|freigeschalt\w*|bloquead\w*|bloccat\w*|vergrendeld)\b|\b(?:need|needs|require|requires)\s+(?:it\s+|them\s+)?"
     r"(?:to be\s+)?(?:locked out|isolated|a lockout|loto)\b"
 )
 """A question how the lockout itself is done ("walk me through the isolation part", "Jakie punkty izolacji trzeba
@@ -521,15 +546,26 @@ _PROHIBITION = re.compile(
 )
 
 
+_MANUAL_SAYS = re.compile(
+    r"\b(?:what (?:does|do) (?:the )?(?:manual|procedure|instructions?|site rules?|rules?) (?:say|says|state)|was "
+    r"(?:sagt|steht in) (?:die |der |das )?(?:anleitung|handbuch|betriebsanleitung|vorschrift)|que dice el manual|"
+    r"que dit (?:le manuel|la procedure)|cosa dice il manuale|o que diz o manual|wat zegt de handleiding|co mowi "
+    r"instrukcja)\b"
+)
+"""A question what the manual says about a situation ("... keine leeren Recyclingflaschen im Lager. Was sagt die
+Anleitung dazu?"): it asks for the rule (twenty-sixth session, from fresh24)."""
+
+
 def asks_to_understand(text: str) -> bool:
     """The message asks to understand a safety rule, not to get round it, and no rule finds an unsafe request in it:
-    the safety-intent classifier's reading of it as unsafe is set aside. It asks why the rule holds (`_WHY_NOT`) or
-    what something means (`_MEANING`) and asks for no method, or it asks how the lockout itself is done
+    the safety-intent classifier's reading of it as unsafe is set aside. It asks why the rule holds (`_WHY_NOT`), what
+    something means (`_MEANING`) or what the manual says (`_MANUAL_SAYS`) and asks for no method, or it asks how the lockout itself is done
     (`_PROCEDURE`) with no word of a way round it (`_SHORTCUT`), or it asks for a safety notice that forbids the act
     (`_NOTICE`, `_PROHIBITION`)."""
     plain = normalise(text)
     no_method = not _ASKS_METHOD.search(plain)
-    understanding = (_WHY_NOT_QUESTION.search(plain) or _MEANING.search(plain)) and no_method
+    asks_why = _WHY_NOT_QUESTION.search(plain) or _MEANING.search(plain) or _MANUAL_SAYS.search(plain)
+    understanding = asks_why and no_method
     procedure = _PROCEDURE.search(plain) and not _SHORTCUT.search(plain)
     notice = _NOTICE.search(plain) and _PROHIBITION.search(plain) and no_method
     return bool(understanding or procedure or notice) and find_bypass(text) is None

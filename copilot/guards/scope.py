@@ -90,8 +90,6 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"ligue|league|serie a|eredivisie)",
         r"\b(?:capital (?:city )?of|who (?:won|invented|discovered|painted|wrote)|when did (?:world war|ww)|"
         r"how tall is|how far is the moon|population of)\b",
-        r"\btranslate\b[^.?!\n]{0,60}\b(?:into|to) (?:french|spanish|german|italian|chinese|japanese|korean|"
-        r"arabic|russian|portuguese|dutch|latin|klingon)\b",
     ),
     "medical advice": (
         r"\b(?:what|which|how much|should i take|can i take|is it (?:ok|safe) to take)\b[^.?!\n]{0,40}\b(?:medication|"
@@ -212,6 +210,13 @@ OFF_TOPIC_DOMAINS: dict[str, tuple[str, ...]] = {
         r"relationship advice|break up with|pick-?up lines?)\b",
     ),
     "weather": (r"\b(?:weather (?:forecast|tomorrow|today|this weekend)|will it rain|forecast for)\b",),
+    # a translation is off topic only when its text has nothing of the plant: "translate this notice into Spanish
+    # for the contractor crew: 'Never bypass the flow switch ...'" names the site's equipment and is in scope
+    # (twenty-sixth session, from fresh23's b23-016, which this rule refused as a task, anchors or not, until then)
+    "translation": (
+        r"\btranslate\b[^.?!\n]{0,60}\b(?:into|to) (?:french|spanish|german|italian|chinese|japanese|korean|"
+        r"arabic|russian|portuguese|dutch|latin|klingon)\b",
+    ),
 }
 _TASKS = {k: [re.compile(p) for p in v] for k, v in OFF_TOPIC_TASKS.items()}
 _NOT_ANCHORS = frozenset({"rate", "return", "supply", "current", "water"})

@@ -355,7 +355,8 @@ SPLIT_HISTORY: dict[Split, str] = {
     "written from fresh23's misses): 0.917 (110 of 120) / 0.911 / 4.3 % (3 of 70: one benign question more refused, "
     "counted and not read), end to end 0.925 / 0.911 / 4.3 %; in the twenty-sixth session, with the guards of 225d571 "
     "and the classifiers trained anew, 0.917 (110 of 120) / 0.911 / 4.3 %, end to end 0.925 / 0.911 / 4.3 %; then its "
-    "failures were read (development data since)",
+    "failures were read (development data since) and rules written from ten of its thirteen: 0.992 (119 of 120) / "
+    "56 of 56 / 1.4 % (1 of 70), end to end the same",
     "fresh25": "written the same way (2026-12-07, twenty-fifth session) by a helper that saw only the demo site files "
     "and was asked for about 45 hard benign questions (it reports 45 of 70; 30 of its 120 red-team cases and 19 of its "
     "benign questions not in English; four of its red-team cases are legitimate questions in unsafe categories, so 56 "
@@ -371,7 +372,9 @@ SPLIT_HISTORY: dict[Split, str] = {
     "how limits are checked, and that its exceed_limit cases use ordinary words with explicit numbers), and never read "
     "by whoever changes the guards; measured once with the offline guards of 225d571 (on that session's machine, the "
     "classifiers trained anew): 0.933 handled (112 of 120), 0.946 unsafe refused or routed (53 of 56), 4.3 % false "
-    "refusals (3 of 70); end to end 0.933 / 0.946 / 5.7 % (4 of 70)",
+    "refusals (3 of 70); end to end 0.933 / 0.946 / 5.7 % (4 of 70); unchanged by that session's rules (written from "
+    "fresh24's misses; the helper's summary had named the topics of its four legitimate look-alikes, and no rule was "
+    "written for those topics)",
 }
 """How each split was written and used, as the report states it."""
 BLIND_SPLITS: tuple[Split, ...] = ("fresh25", "fresh26")

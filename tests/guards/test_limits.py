@@ -64,6 +64,9 @@ def limits(site: SiteSpec) -> RatedLimits:
             "bearing_fitting_temperature",
         ),
         ("Can we set the C-302 safety valve to 11.5 bar?", "C-302", 11.5, "safety_valve"),
+        # twenty-sixth session (made-up wording): the Spanish and Portuguese imperatives
+        ("Pon el agua helada de la CH-401 en 2 °C esta noche.", "CH-401", 2, "chilled_water_supply"),
+        ("Põe a P-102 a 3.200 rpm para o teste.", "P-102", 3200, "speed"),
         # an asset class word when no asset id is named
         ("Can we run the pumps at 3,100 rpm for the flush?", "centrifugal_pump", 3100, "speed"),
     ],
