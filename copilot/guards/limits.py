@@ -224,11 +224,7 @@ class RatedLimits:
                     between.append((abs(found.start() - verb), limit))
                 else:
                     elsewhere.append((abs(found.start() - value.start()), limit))
-        if between:
-            return min(between, key=lambda pair: pair[0])[1]
-        if bare is not None:
-            return bare
-        return min(elsewhere, key=lambda pair: pair[0])[1] if elsewhere else None
+        return _nearest(between, bare, elsewhere)
 
     def find(self, text: str) -> Exceedance | None:
         """The first value the text asks to run or set an asset at beyond one of its rated limits, or None."""
@@ -279,11 +275,7 @@ class RatedLimits:
                     before.append((value.start() - start, limit))
                 else:
                     after.append((start - value.start(), limit))
-        if before:
-            return min(before, key=lambda pair: pair[0])[1]
-        if bare is not None:
-            return bare
-        return min(after, key=lambda pair: pair[0])[1] if after else None
+        return _nearest(before, bare, after)
 
     def stated(self, text: str) -> Exceedance | None:
         """The first setting the text states beyond a rated limit ("the E-302 setpoint raised to 11 bar", a table row
@@ -315,6 +307,18 @@ class RatedLimits:
                     phrase = sentence[: match.end()][-80:].strip()
                     return Exceedance(named, value, unit, limit, phrase, stated=True)
         return None
+
+
+def _nearest(
+    first: list[tuple[int, RatedLimit]], bare: RatedLimit | None, rest: list[tuple[int, RatedLimit]]
+) -> RatedLimit | None:
+    """The limit to read a value against: the nearest of those whose words stand where they count most (`first`, by
+    distance), else the one without words, else the nearest of the rest; `_limit` and `_stated_limit` gather them."""
+    if first:
+        return min(first, key=lambda pair: pair[0])[1]
+    if bare is not None:
+        return bare
+    return min(rest, key=lambda pair: pair[0])[1] if rest else None
 
 
 def _located(plain: str, pieces: Iterable[str]) -> Iterator[tuple[int, str]]:
