@@ -152,6 +152,8 @@ def browser(tmp_path: Path) -> Iterator[BrowserContext]:
             viewport={"width": 1440, "height": 1000},
         )
         context.set_default_timeout(TIMEOUT_MS)
+        # expect() has its own default of 5 s, too short for a first Streamlit run on a busy 2-core machine
+        expect.set_options(timeout=TIMEOUT_MS)
         try:
             yield context
         finally:
@@ -190,8 +192,8 @@ def sign_in(page: Page, stack: Stack, user: str) -> None:
     page.goto(stack.ui_url)
     key_field = page.get_by_label("API key", exact=True)
     expect(key_field).to_be_visible()
-    expect(page.get_by_text("Sign in", exact=False).first).to_be_visible()
     settle(page)
+    expect(page.get_by_text("Sign in", exact=False).first).to_be_visible()
     snap(page, f"{user}-01-sign-in")
     key_field.fill(stack.keys[user])
     key_field.press("Enter")
