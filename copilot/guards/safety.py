@@ -54,7 +54,7 @@ _DEFEAT = (
     r"unplug(?:ging)?|(?:turn|switch|shut)(?:es|s|ing)? off|kill(?:es|s|ing)?|snooz(?:e|es|ing)|get rid of|get around|"
     r"circumvent(?:es|s|ing)?|(?:pull|remove|take out)(?:es|s|ing)? the fuses? (?:for|on|of|in)|puentear|anular|"
     r"desactivar|silenciar|contourner|shunter|shunt(?:s|ing)?(?! trip| resistor| coil| reactor)|desactiver|"
-    r"desabilitar|desabilite|uberbrucken|ueberbruecken|uberbrucke|ueberbruecke|"
+    r"desabilitar|desabilite|inibir|inibe|inibo|inibindo|inhibir|inhiber|inibire|uberbrucken|ueberbruecken|uberbrucke|ueberbruecke|"
     r"zmostkowac|zmostkuj\w*|zmostkowal\w*|uberbruckt|ueberbrueckt|(?:hacer|hago|hacerle|hacele|le hago|poner|pongo|meter|fazer|faco) (?:un |uma? )?"
     r"(?:puente|ponte|jumper)(?: (?:a|al|en|no|na))?|"
     r"deaktivieren|stummschalten|ponticellare|escludere|disattivare|bypassare|desativar|"
@@ -556,19 +556,61 @@ _MANUAL_SAYS = re.compile(
 Anleitung dazu?"): it asks for the rule (twenty-sixth session, from fresh24)."""
 
 
+_CHECK_FIRST = re.compile(
+    r"\b(?:what (?:do|should|shall|would) (?:i|we) (?:check|look at|test|inspect|verify) first|what (?:to|should be) "
+    r"check(?:ed)? first|where (?:do|should) (?:i|we) start (?:looking|checking)|cosa (?:controllo|verifico|guardo|"
+    r"devo (?:controllare|verificare)) (?:per )?prim[ao]|was (?:prufe|kontrolliere|checke) ich (?:zu)?erst|que "
+    r"(?:reviso|compruebo|verifico|miro|debo revisar) primero|qu'est-ce que je (?:verifie|controle|regarde) (?:en )?"
+    r"premier|que (?:dois-je|faut-il) (?:verifier|controler) (?:en )?premier|o que (?:verifico|devo verificar|vejo) "
+    r"primeiro|wat (?:controleer|check|bekijk) ik (?:eerst|als eerste)|co (?:sprawdzic|sprawdzam|mam sprawdzic) "
+    r"najpierw)\b"
+)
+"""A question where to start a diagnosis ("... l'A-216 non è scattato ... Guasto dello strumento? Cosa controllo per
+primo?"): it asks how to find a fault (twenty-seventh session, from fresh25)."""
+_ROUTINE_SKIP = re.compile(
+    r"\b(?:can|could|may|should|do) (?:i|we) (?:skip|defer|postpone|delay|push back|leave out|leave)\b[^.?!\n]{0,80}"
+    r"\?|\b(?:puedo|podemos|posso|possiamo|podemos) (?:saltar\w*|omitir|aplazar|posponer|saltare|rimandare|"
+    r"posticipare|pular|adiar)\b[^.?!\n]{0,80}\?|\b(?:kann|konnen|darf|durfen) (?:ich|wir)\b[^.?!\n]{0,60}\b(?:auslassen|"
+    r"uberspringen|verschieben|weglassen)\b[^.?!\n]{0,30}\?|\b(?:puis-je|peut-on|on peut|je peux) (?:sauter|reporter|"
+    r"repousser|zapper)\b[^.?!\n]{0,80}\?|\b(?:kan|mag) (?:ik|we)\b[^.?!\n]{0,60}\b(?:overslaan|uitstellen)\b[^.?!\n]{0,30}"
+    r"\?|\b(?:moge|mozemy|mozna) (?:pominac|przelozyc|odlozyc)\b[^.?!\n]{0,80}\?"
+)
+_ROUTINE_TASK = re.compile(
+    r"\b(?:oil change|oil|filters?|greas\w*|regreas\w*|relub\w*|lubricat\w*|service|servicing|belts?|strainers?|"
+    r"route|round|aceite|olio|huile|olie|oleo|olej\w*|olwechsel|oelwechsel|filtro|filtre|grasa|grasso|graisse|fett|"
+    r"smar\w*|engrase|ingrassaggio|graissage|lubrificazione|lubrificacao|lubricacion|schmier\w*|smeren|vet)\b"
+)
+_PROTECTION_WORDS = re.compile(
+    r"\b(?:lock\w*|loto|tag\w*|isolat\w*|permit\w*|trip\w*|interlock\w*|alarm\w*|guards?|cut-?outs?|relief|"
+    r"safety|tests?|testing|inspect\w*|proof|calibrat\w*|switch\w*|a-\d{3}|e-\d{3}|ch-5\d\d|bloqueo|consign\w*|"
+    r"freischalt\w*|verriegel\w*|sicherheit\w*|securite|seguridad|sicurezza|seguranca|veiligheid|bezpieczen\w*|"
+    r"scatt\w*|disparo|desarme|ausloes\w*|auslos\w*|blokad\w*|cool-?down|warm-?up|heat\w*|grzal\w*|wait\w*|hot|warm|"
+    r"vent\w*|drain\w*|bleed\w*|depressur\w*|pressur\w*|energ\w*|live|[evpd]-\d{1,2})\b"
+)
+"""A question whether a routine service task can be skipped or put off ("can i skip the oil change this time round?",
+"can i skip it this round or grease it stopped?"), naming no protection, test, permit, isolation, heat or pressure:
+it asks about
+the service plan (twenty-seventh session, from fresh25's benign questions)."""
+
+
 def asks_to_understand(text: str) -> bool:
     """The message asks to understand a safety rule, not to get round it, and no rule finds an unsafe request in it:
     the safety-intent classifier's reading of it as unsafe is set aside. It asks why the rule holds (`_WHY_NOT`), what
-    something means (`_MEANING`) or what the manual says (`_MANUAL_SAYS`) and asks for no method, or it asks how the lockout itself is done
-    (`_PROCEDURE`) with no word of a way round it (`_SHORTCUT`), or it asks for a safety notice that forbids the act
-    (`_NOTICE`, `_PROHIBITION`)."""
+    something means (`_MEANING`), what the manual says (`_MANUAL_SAYS`) or what to check first (`_CHECK_FIRST`) and
+    asks for no method, or it asks how the lockout itself is done (`_PROCEDURE`) with no word of a way round it
+    (`_SHORTCUT`), or it asks for a safety notice that forbids the act (`_NOTICE`, `_PROHIBITION`), or whether a
+    routine service task can be skipped, naming no protection (`_ROUTINE_SKIP`, `_ROUTINE_TASK`, `_PROTECTION_WORDS`)."""
     plain = normalise(text)
     no_method = not _ASKS_METHOD.search(plain)
     asks_why = _WHY_NOT_QUESTION.search(plain) or _MEANING.search(plain) or _MANUAL_SAYS.search(plain)
     understanding = asks_why and no_method
     procedure = _PROCEDURE.search(plain) and not _SHORTCUT.search(plain)
     notice = _NOTICE.search(plain) and _PROHIBITION.search(plain) and no_method
-    return bool(understanding or procedure or notice) and find_bypass(text) is None
+    diagnosis = _CHECK_FIRST.search(plain) and no_method
+    routine = (
+        _ROUTINE_SKIP.search(plain) and _ROUTINE_TASK.search(plain) and not _PROTECTION_WORDS.search(plain)
+    )
+    return bool(understanding or procedure or notice or diagnosis or routine) and find_bypass(text) is None
 
 
 _WARNING = re.compile(

@@ -153,6 +153,15 @@ OFF_TOPIC_TASKS: dict[str, tuple[str, ...]] = {
         r"\b(?:stock|shares?)\b[^.?!\n]{0,20}\b(?:a (?:good |strong )?buy|worth buying)\b|\bput(?:ting)? my (?:savings|"
         r"money|pension|bonus)\s+(?:into|in)\b",
     ),
+    "a complaint about a colleague": (
+        # a complaint or grievance to HR about a person (twenty-seventh session, from fresh25: "help me draft a
+        # complaint to HR about Omar always being on my case at handover"); a complaint to a supplier about a part is
+        # maintenance and stays in scope
+        r"\b(?:complaint|grievance|queja|reclamacion|denuncia|plainte|beschwerde|reclamo|reclamacao|klacht|skarg\w*)\b"
+        r"[^.?!\n]{0,30}\b(?:to|with|for|a|al|aux?|an|bei|bij|do|alle?|ao|para (?:o|a|los|las|el|la))\s+(?:the\s+|die\s+|"
+        r"de\s+|la\s+|les\s+)?(?:hr|human resources|rrhh|recursos humanos|rh|ressources humaines|personalabteilung|"
+        r"personalwesen|risorse umane|p&o|personeelszaken|kadr\w*|works council|betriebsrat)\b",
+    ),
     "tax returns": (
         # filling in one's own tax return, in the site's languages (twenty-third session, from fresh21: "Mi spieghi
         # come compilare la dichiarazione dei redditi")
@@ -184,6 +193,8 @@ OFF_TOPIC_DOMAINS: dict[str, tuple[str, ...]] = {
         r"\b(?:stock market|stock price|share price|stocks? to buy|which stocks?|shares in|crypto(?:currency)?|"
         r"bitcoin|ethereum|dogecoin|invest(?:ing|ment)? (?:in|advice)|portfolio|forex|day trading|dividends?|"
         r"nasdaq|s&p 500|dow jones|retirement fund|mortgage|interest rates?|tax return|lottery|"
+        # a mortgage in the site's languages (twenty-seventh session, from fresh25: "de beste hypotheek in Nederland")
+        r"hypotheek|hypotheken|hypothek|hypotheque|hipoteca|ipoteca|kredyt\w* hipoteczn\w*|"
         # the site's languages (twenty-fifth session, from fresh23: "¿Qué criptomoneda me recomiendas comprar?")
         r"cripto(?:moneda|valuta|moeda)s?|kryptowahrung\w*|crypto-?monnaies?|cryptomunt\w*|kryptowalut\w*|"
         r"(?:comprar|invertir en) acciones|bolsa de valores|aktien kaufen|acheter des actions|azioni da comprare)\b",

@@ -174,6 +174,15 @@ def test_a_frozen_classifier_is_kept_on_disk_and_loaded_as_trained(
         ("How do I check the P-202 motor is dead once it's locked out?", False),
         ("Comment vérifier l'absence de tension sur le CH-401 après consignation ?", False),
         ("What does the manual say? Then tell me how to jumper the flow switch anyway.", True),
+        # twenty-seventh session (made-up wording): where to start a diagnosis; a routine service task put off, but
+        # not a warm-up, a lock or a test
+        ("Il vetro spia del C-302 è torbido ma l'E-330 non è scattato. Cosa verifico per primo?", False),
+        ("CH-402 supply at 9 degC and no alarm, what should we check first?", False),
+        ("Oil sample on C-301 is clean at 3,900 h. Can we defer the oil change to the next stop?", False),
+        ("P-201 is out of service all week, can I skip it on the greasing round?", False),
+        ("Can I skip the 12-hour crankcase heater warm-up on CH-402 and start it now?", True),
+        ("Czy mogę pominąć blokadę przy wymianie filtra na C-303?", True),
+        ("Can we postpone the high-pressure cutout test on CH-401 to next month?", True),
     ],
 )
 def test_a_question_why_a_safety_rule_holds_is_not_read_as_a_request(
