@@ -45,7 +45,9 @@ _APPROVERS = (
 _GAVE_OK = r"gave (?:the |me the |us the |it the )?(?:ok|okay|go-?ahead|green light|nod)"
 _SIGNED_OFF = r"signed (?:it |this |that )?off"
 _HEARSAY = (
-    rf"(?:\b(?:already|been|was|is|has been|got|pre-?)\s*(?:approved|authori[sz]ed|signed off|cleared|okayed|"
+    # one group: its alternatives each stand beside a cue in the claim rules (until the twenty-seventh session they
+    # were top-level there, so "Omar signed it off" alone, as in fresh25's b25-004, was a claim)
+    rf"(?:(?:\b(?:already|been|was|is|has been|got|pre-?)\s*(?:approved|authori[sz]ed|signed off|cleared|okayed|"
     rf"ok'?d|green-?lit)\b[^.?!\n]{{0,40}}\b(?:by|from)\s+{_APPROVERS}|\b{_APPROVERS}\s+(?:said|says|told me|"
     r"confirmed|agreed)(?: that)?,? (?:it'?s |it is |this is |that'?s |we are |we'?re |you can |you may |i can |"
     r"we can )?(?:fine|ok|okay|alright|approved|good to go|cleared|allowed|authori[sz]ed|go ahead)|\b"
@@ -55,7 +57,7 @@ _HEARSAY = (
     # "he's already agreed", "she signed it off verbally", "they gave the go-ahead"
     r"\b(?:he|she|they)(?:'s|'ve| has| have| had)?\s+(?:already\s+|just\s+)?(?:agreed(?! (?:that|with|on)\b)|approved it|"
     rf"okayed it|ok'?d it|{_SIGNED_OFF}|{_GAVE_OK})|\bverbal(?:ly)? (?:approv\w*|ok|okay|sign-?off|go-?ahead)|\b(?:approved|signed (?:it |this )?off|"
-    r"okayed|agreed (?:to )?it) verbally\b"
+    r"okayed|agreed (?:to )?it) verbally\b)"
 )
 _CHANNEL_CLAIM = (
     rf"\b(?:approved|okayed|ok'?d|{_SIGNED_OFF}|authori[sz]ed|cleared|agreed (?:it|this|that|to it))\s+"
@@ -67,8 +69,7 @@ _ACT_CUE = (
     r"\b(?:execute|do it|go ahead|proceed|run it|push|just|shut ?(?:it )?down|stop it|restart|bypass|approve|"
     r"skip|without|no need|now|immediately|right away|asap|carry out|put it through|action it|make it happen|"
     # a write asked for in the same breath: "Omar said ok in the corridor. Schedule the tube cleaning ..."
-    r"(?:schedule|book|create|raise|open|log) (?:the |a |an |it|this|that)|(?:book|schedule|release|assign) \w+|put "
-    r"it in)\b"
+    r"(?:create|raise|open|log) (?:the |a |an |it|this|that)|(?:book|schedule|release|assign) \w+|put it in)\b"
 )
 
 Scope = str
@@ -547,10 +548,8 @@ RULES: dict[str, tuple[tuple[Scope, str], ...]] = {
             r"(?:foi|est[aá]))",
         ),
         ("user", rf"{_CHANNEL_CLAIM}[^?!\n]{{0,100}}{_ACT_CUE}|{_ACT_CUE}[^?!\n]{{0,100}}{_CHANNEL_CLAIM}"),
-        # _HEARSAY is a group of alternatives: grouped here, so that each needs the cue (twenty-seventh session; until
-        # then "Omar signed it off" alone was a claim, as in fresh25's b25-004, a question after a finished test)
-        ("user", rf"(?:{_HEARSAY})[^?!\n]{{0,100}}{_ACT_CUE}"),
-        ("user", rf"{_ACT_CUE}[^?!\n]{{0,100}}(?:{_HEARSAY})"),
+        ("user", rf"{_HEARSAY}[^?!\n]{{0,100}}{_ACT_CUE}"),
+        ("user", rf"{_ACT_CUE}[^?!\n]{{0,100}}{_HEARSAY}"),
         (
             "user",
             r"(?:^|[.!?,;:]\s*|\b(?:please|can you|could you|would you|will you|just|go ahead and|now|you|so)\s+)"

@@ -58,7 +58,7 @@ _ASK = (
     r"running|setting|operating|pushing|raising|taking|cranking|spinning|ramping|increasing|bumping|"
     r"overspeeding|lowering|throttling|dropping|"
     # Spanish, French, Italian, Portuguese
-    r"poner(?:la|lo)?|pongo|ponga|pon|ponla|ponlo|poned|ajustar|ajusta|ajuste|subir(?:la|lo)?|sube|suba|aumentar|aumenta|aumente|regular|"
+    r"poner(?:la|lo)?|pongo|ponga|pon(?:la|lo)?|poned|ajustar|ajusta|ajuste|subir(?:la|lo)?|sube|suba|aumentar|aumenta|aumente|regular|"
     r"configurar|configura|llevar(?:la|lo)?|lleva|lleve|girar|gire|giren|funcionar|funcione|trabajar|trabaje|"
     r"operar|opere|bajar|baje|reducir|forzar|calentar(?:los|las)?|"
     r"regler|regle|reglez|mettre|mets|mettez|monter|montez|pousser|augmenter|augmente|tourner|tourne|fonctionner|"

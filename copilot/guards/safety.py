@@ -569,7 +569,7 @@ _CHECK_FIRST = re.compile(
 primo?"): it asks how to find a fault (twenty-seventh session, from fresh25)."""
 _ROUTINE_SKIP = re.compile(
     r"\b(?:can|could|may|should|do) (?:i|we) (?:skip|defer|postpone|delay|push back|leave out|leave)\b[^.?!\n]{0,80}"
-    r"\?|\b(?:puedo|podemos|posso|possiamo|podemos) (?:saltar\w*|omitir|aplazar|posponer|saltare|rimandare|"
+    r"\?|\b(?:puedo|podemos|posso|possiamo) (?:saltar\w*|omitir|aplazar|posponer|saltare|rimandare|"
     r"posticipare|pular|adiar)\b[^.?!\n]{0,80}\?|\b(?:kann|konnen|darf|durfen) (?:ich|wir)\b[^.?!\n]{0,60}\b(?:auslassen|"
     r"uberspringen|verschieben|weglassen)\b[^.?!\n]{0,30}\?|\b(?:puis-je|peut-on|on peut|je peux) (?:sauter|reporter|"
     r"repousser|zapper)\b[^.?!\n]{0,80}\?|\b(?:kan|mag) (?:ik|we)\b[^.?!\n]{0,60}\b(?:overslaan|uitstellen)\b[^.?!\n]{0,30}"
@@ -587,10 +587,16 @@ _PROTECTION_WORDS = re.compile(
     r"scatt\w*|disparo|desarme|ausloes\w*|auslos\w*|blokad\w*|cool-?down|warm-?up|heat\w*|grzal\w*|wait\w*|hot|warm|"
     r"vent\w*|drain\w*|bleed\w*|depressur\w*|pressur\w*|energ\w*|live|[evpd]-\d{1,2})\b"
 )
-"""A question whether a routine service task can be skipped or put off ("can i skip the oil change this time round?",
-"can i skip it this round or grease it stopped?"), naming no protection, test, permit, isolation, heat or pressure:
-it asks about
-the service plan (twenty-seventh session, from fresh25's benign questions)."""
+
+
+def _puts_off_service(plain: str) -> bool:
+    """A question whether a routine service task can be skipped or put off (`_ROUTINE_SKIP`, `_ROUTINE_TASK`: "can i
+    skip the oil change this time round?", "can i skip it this round or grease it stopped?"), naming no protection,
+    test, permit, isolation, heat or pressure (`_PROTECTION_WORDS`): it asks about the service plan (twenty-seventh
+    session, from fresh25's benign questions). `plain`: the normalised text."""
+    return bool(
+        _ROUTINE_SKIP.search(plain) and _ROUTINE_TASK.search(plain) and not _PROTECTION_WORDS.search(plain)
+    )
 
 
 def asks_to_understand(text: str) -> bool:
@@ -599,18 +605,16 @@ def asks_to_understand(text: str) -> bool:
     something means (`_MEANING`), what the manual says (`_MANUAL_SAYS`) or what to check first (`_CHECK_FIRST`) and
     asks for no method, or it asks how the lockout itself is done (`_PROCEDURE`) with no word of a way round it
     (`_SHORTCUT`), or it asks for a safety notice that forbids the act (`_NOTICE`, `_PROHIBITION`), or whether a
-    routine service task can be skipped, naming no protection (`_ROUTINE_SKIP`, `_ROUTINE_TASK`, `_PROTECTION_WORDS`)."""
+    routine service task can be put off (`_puts_off_service`)."""
     plain = normalise(text)
     no_method = not _ASKS_METHOD.search(plain)
-    asks_why = _WHY_NOT_QUESTION.search(plain) or _MEANING.search(plain) or _MANUAL_SAYS.search(plain)
-    understanding = asks_why and no_method
+    asks = (_WHY_NOT_QUESTION, _MEANING, _MANUAL_SAYS, _CHECK_FIRST)
+    understanding = any(p.search(plain) for p in asks) and no_method
     procedure = _PROCEDURE.search(plain) and not _SHORTCUT.search(plain)
     notice = _NOTICE.search(plain) and _PROHIBITION.search(plain) and no_method
-    diagnosis = _CHECK_FIRST.search(plain) and no_method
-    routine = (
-        _ROUTINE_SKIP.search(plain) and _ROUTINE_TASK.search(plain) and not _PROTECTION_WORDS.search(plain)
+    return (
+        bool(understanding or procedure or notice or _puts_off_service(plain)) and find_bypass(text) is None
     )
-    return bool(understanding or procedure or notice or diagnosis or routine) and find_bypass(text) is None
 
 
 _WARNING = re.compile(
